@@ -1,0 +1,180 @@
+package dev.ledger.entitlement;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import java.time.Instant;
+import java.util.Objects;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateCreationPolicy;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CreationPolicy;
+
+/**
+ * The event-sourced entitlement of one user to one entitlement key. Command handlers decide and emit events; state
+ * changes only in the event sourcing handlers. The fields are plain values so that snapshots serialize with Jackson.
+ */
+public class Entitlement {
+
+    @AggregateIdentifier
+    private String id;
+    private String userId;
+    private String entitlementKey;
+    private boolean active;
+    private UsagePolicy policy;
+    private PeriodWindow window;
+    private long used;
+
+    Entitlement() {
+        // required by Axon (creation policy and event sourcing) and by the snapshot serializer
+    }
+
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
+    public void handle(GrantEntitlement command) {
+        if (id != null) {
+            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+                    "entitlement " + command.id() + " already exists; change it instead of granting it again");
+        }
+        UsagePolicy usage = command.usage();
+        PeriodWindow first = usage == null ? null : usage.windowContaining(command.at(), command.at());
+        apply(new EntitlementGranted(command.id().userId(), command.id().entitlementKey(), command.active(), usage,
+                first == null ? null : first.start(), first == null ? null : first.end(), command.at()));
+    }
+
+    @CommandHandler
+    public Consumption handle(ConsumeUsage command, DedupKeys dedupKeys) {
+        EntitlementId entitlement = command.id();
+        // A key that was already counted is a success even if the entitlement has since become inactive or full.
+        if (dedupKeys.contains(entitlement, command.dedupKey())) {
+            return Consumption.DUPLICATE;
+        }
+        requireActive();
+        requireTracking();
+
+        Instant occurredAt = command.occurredAt();
+        boolean late = occurredAt.isBefore(window.start()) && policy.period() != Period.NONE;
+        PeriodWindow target = window;
+        long usedBefore = used;
+        PeriodReset reset = null;
+        if (late) {
+            target = policy.windowContaining(occurredAt, window.start());
+        } else if (window.hasEndedBy(occurredAt)) {
+            target = policy.windowContaining(occurredAt, window.start());
+            reset = new PeriodReset(userId, entitlementKey, window.start(), window.end(), used,
+                    target.start(), target.end(), PeriodReset.Reason.LAZY, occurredAt);
+            usedBefore = 0;
+        }
+        // Late usage is never checked against the limit: its period is closed, and access was decided back then.
+        if (!late && policy.overLimit() == OverLimit.REJECT && usedBefore + command.amount() > policy.limit()) {
+            throw EntitlementRejection.limitExceeded(entitlement, policy.limit(), usedBefore, command.amount());
+        }
+        if (!dedupKeys.recordIfAbsent(entitlement, command.dedupKey())) {
+            return Consumption.DUPLICATE;
+        }
+        if (reset != null) {
+            apply(reset);
+        }
+        apply(new UsageConsumed(userId, entitlementKey, command.amount(), occurredAt, target.start(), target.end(),
+                late ? null : Math.addExact(usedBefore, command.amount()), policy.limit(), late,
+                command.dedupKey(), command.sourceMessageId(), command.metadata()));
+        return Consumption.COUNTED;
+    }
+
+    @CommandHandler
+    public void handle(ChangeUsagePolicy command) {
+        UsagePolicy next = command.usage();
+        if (Objects.equals(next, policy)) {
+            return;
+        }
+        if (next == null) {
+            apply(new UsagePolicyChanged(userId, entitlementKey, null, null, null, 0, command.at()));
+            return;
+        }
+        PeriodWindow current = window == null || window.hasEndedBy(command.at()) ? null : window;
+        Instant origin = current != null ? current.start() : command.at();
+        PeriodWindow nextWindow = next.windowContaining(command.at(), origin);
+        long carried = nextWindow.equals(current) ? used : 0;
+        apply(new UsagePolicyChanged(userId, entitlementKey, next, nextWindow.start(), nextWindow.end(), carried,
+                command.at()));
+    }
+
+    @CommandHandler
+    public void handle(DeactivateEntitlement command) {
+        if (active) {
+            apply(new EntitlementDeactivated(userId, entitlementKey, command.at()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(ActivateEntitlement command) {
+        if (!active) {
+            apply(new EntitlementActivated(userId, entitlementKey, command.at()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(ResetPeriod command) {
+        requireTracking();
+        PeriodWindow next = window.hasEndedBy(command.at())
+                ? policy.windowContaining(command.at(), window.start())
+                : window;
+        apply(new PeriodReset(userId, entitlementKey, window.start(), window.end(), used, next.start(), next.end(),
+                PeriodReset.Reason.MANUAL, command.at()));
+    }
+
+    private void requireActive() {
+        if (!active) {
+            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_INACTIVE,
+                    "entitlement " + id + " is inactive; activate it to record usage");
+        }
+    }
+
+    private void requireTracking() {
+        if (policy == null) {
+            throw new EntitlementRejection(RejectionReason.NO_USAGE_TRACKING,
+                    "entitlement " + id + " has no usage policy, so usage is not tracked");
+        }
+    }
+
+    @EventSourcingHandler
+    void on(EntitlementGranted event) {
+        id = EntitlementId.of(event.userId(), event.entitlementKey()).toString();
+        userId = event.userId();
+        entitlementKey = event.entitlementKey();
+        active = event.active();
+        policy = event.usage();
+        window = event.usage() == null ? null : new PeriodWindow(event.periodStart(), event.periodEnd());
+        used = 0;
+    }
+
+    @EventSourcingHandler
+    void on(UsagePolicyChanged event) {
+        policy = event.usage();
+        window = event.usage() == null ? null : new PeriodWindow(event.periodStart(), event.periodEnd());
+        used = event.used();
+    }
+
+    @EventSourcingHandler
+    void on(EntitlementDeactivated event) {
+        active = false;
+    }
+
+    @EventSourcingHandler
+    void on(EntitlementActivated event) {
+        active = true;
+    }
+
+    @EventSourcingHandler
+    void on(PeriodReset event) {
+        window = new PeriodWindow(event.periodStart(), event.periodEnd());
+        used = 0;
+    }
+
+    @EventSourcingHandler
+    void on(UsageConsumed event) {
+        if (!event.late()) {
+            used = event.usedAfter();
+        }
+    }
+}

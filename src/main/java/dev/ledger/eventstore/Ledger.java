@@ -1,0 +1,44 @@
+package dev.ledger.eventstore;
+
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.Consumption;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.EntitlementRejection;
+import dev.ledger.entitlement.RejectionReason;
+import java.util.Map;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one entry point for sending commands to entitlements. It translates Axon's storage-level outcomes into the
+ * domain's reason codes: a command for an entitlement with no events is {@code ENTITLEMENT_NOT_FOUND}, and a grant that
+ * lost a creation race against another instance is {@code ENTITLEMENT_EXISTS}.
+ */
+@Component
+public class Ledger {
+
+    private final CommandGateway commandGateway;
+
+    public Ledger(CommandGateway commandGateway) {
+        this.commandGateway = commandGateway;
+    }
+
+    public Consumption consume(ConsumeUsage command) {
+        return send(command.id(), command, Map.of());
+    }
+
+    /** Sends {@code command} for {@code id} and waits for the result; {@code metaData} is stored with its events. */
+    public <R> R send(EntitlementId id, Object command, Map<String, ?> metaData) {
+        try {
+            return commandGateway.sendAndWait(command, MetaData.from(metaData));
+        } catch (AggregateStreamCreationException e) {
+            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+                    "entitlement " + id + " already exists; change it instead of granting it again");
+        } catch (AggregateNotFoundException e) {
+            throw EntitlementRejection.notFound(id);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.ledger.state;
+
+import dev.ledger.entitlement.EntitlementActivated;
+import dev.ledger.entitlement.EntitlementDeactivated;
+import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.PeriodReset;
+import dev.ledger.entitlement.UsageConsumed;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.entitlement.UsagePolicyChanged;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.eventhandling.Timestamp;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps {@code entitlement_state} in step with the events. The processing group is subscribing, so it runs inside the
+ * command's transaction: the row and the events commit together. Every write is guarded by {@code version < seq}, so
+ * applying an event twice changes nothing.
+ */
+@Component
+@ProcessingGroup(EntitlementStateProjector.PROCESSING_GROUP)
+class EntitlementStateProjector {
+
+    static final String PROCESSING_GROUP = "entitlement-state";
+
+    private final JdbcTemplate jdbc;
+
+    EntitlementStateProjector(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(EntitlementGranted event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        UsagePolicy usage = event.usage();
+        jdbc.update("""
+                INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
+                    anchor, over_limit, used, period_start, period_end, version, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                ON CONFLICT (entitlement_id) DO NOTHING""",
+                id(event.userId(), event.entitlementKey()), event.userId(), event.entitlementKey(), event.active(),
+                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
+                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
+                ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
+    }
+
+    @EventHandler
+    void on(UsagePolicyChanged event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        UsagePolicy usage = event.usage();
+        update(event.userId(), event.entitlementKey(), sequence, at,
+                "usage_limit = ?, period = ?, anchor = ?, over_limit = ?, used = ?, period_start = ?, period_end = ?",
+                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
+                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
+                event.used(), ts(event.periodStart()), ts(event.periodEnd()));
+    }
+
+    @EventHandler
+    void on(EntitlementDeactivated event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        update(event.userId(), event.entitlementKey(), sequence, at, "active = ?", false);
+    }
+
+    @EventHandler
+    void on(EntitlementActivated event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        update(event.userId(), event.entitlementKey(), sequence, at, "active = ?", true);
+    }
+
+    @EventHandler
+    void on(PeriodReset event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        update(event.userId(), event.entitlementKey(), sequence, at, "used = 0, period_start = ?, period_end = ?",
+                ts(event.periodStart()), ts(event.periodEnd()));
+    }
+
+    @EventHandler
+    void on(UsageConsumed event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        if (event.late()) {
+            update(event.userId(), event.entitlementKey(), sequence, at, "used = used");
+        } else {
+            update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
+        }
+    }
+
+    private void update(String userId, String key, long sequence, Instant at, String assignments, Object... values) {
+        Object[] args = new Object[values.length + 4];
+        System.arraycopy(values, 0, args, 0, values.length);
+        args[values.length] = ts(at);
+        args[values.length + 1] = sequence;
+        args[values.length + 2] = id(userId, key);
+        args[values.length + 3] = sequence;
+        int updated = jdbc.update("UPDATE entitlement_state SET " + assignments + ", updated_at = ?, version = ? "
+                + "WHERE entitlement_id = ? AND version < ?", args);
+        if (updated == 0 && !exists(userId, key)) {
+            throw new IllegalStateException("entitlement_state has no row for " + id(userId, key)
+                    + "; the state table is out of step with the event store");
+        }
+    }
+
+    private boolean exists(String userId, String key) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM entitlement_state WHERE entitlement_id = ?)", Boolean.class,
+                id(userId, key)));
+    }
+
+    private static String id(String userId, String key) {
+        return EntitlementId.of(userId, key).toString();
+    }
+
+    private static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}
