@@ -1,0 +1,44 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.this.name
+}
+
+output "task_definition_arn" {
+  description = "ARN (with revision) of the task definition."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "task_role_arn" {
+  description = "ARN of the task role (the application's permissions)."
+  value       = aws_iam_role.task.arn
+}
+
+output "task_role_name" {
+  description = "Name of the task role."
+  value       = aws_iam_role.task.name
+}
+
+output "execution_role_arn" {
+  description = "ARN of the task execution role (image pull, logs, secrets)."
+  value       = aws_iam_role.execution.arn
+}
+
+output "execution_role_name" {
+  description = "Name of the task execution role."
+  value       = aws_iam_role.execution.name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the container."
+  value       = aws_cloudwatch_log_group.this.name
+}

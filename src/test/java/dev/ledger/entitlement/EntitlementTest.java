@@ -1,0 +1,523 @@
+package dev.ledger.entitlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.Map;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.aggregate.FixtureConfiguration;
+import org.hamcrest.Description;
+import org.hamcrest.Matcher;
+import org.hamcrest.TypeSafeMatcher;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EntitlementTest {
+
+    private static final EntitlementId ID = EntitlementId.of("user-123", "AI_TUTOR_ACCESS");
+    private static final String USER = ID.userId();
+    private static final String KEY = ID.entitlementKey();
+    private static final Instant ANCHOR = Instant.parse("2025-01-31T15:00:00Z");
+    private static final UsagePolicy MONTHLY_100 = new UsagePolicy(100, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
+    private static final UsagePolicy SOFT_MONTHLY_100 =
+            new UsagePolicy(100, Period.MONTHLY, ANCHOR, OverLimit.RECORD_OVERAGE);
+    private static final Instant FEB_START = Instant.parse("2025-01-31T15:00:00Z");
+    private static final Instant FEB_END = Instant.parse("2025-02-28T15:00:00Z");
+    private static final Instant MAR_END = Instant.parse("2025-03-31T15:00:00Z");
+    private static final Instant GRANTED_AT = Instant.parse("2025-02-01T09:00:00Z");
+    private static final Map<String, Object> META = Map.of("source", "api");
+
+    private FixtureConfiguration<Entitlement> fixture;
+    private InMemoryDedupKeys dedupKeys;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Entitlement.class);
+        dedupKeys = new InMemoryDedupKeys();
+        fixture.registerInjectableResource(dedupKeys);
+    }
+
+    private static EntitlementGranted granted(UsagePolicy policy) {
+        return new EntitlementGranted(USER, KEY, true, policy, policy == null ? null : FEB_START,
+                policy == null ? null : FEB_END, GRANTED_AT);
+    }
+
+    private static ConsumeUsage consume(long amount, String at, String dedupKey) {
+        return new ConsumeUsage(ID, amount, Instant.parse(at), dedupKey, META, "msg-" + dedupKey);
+    }
+
+    private static UsageConsumed consumed(long amount, String at, String dedupKey, Instant start, Instant end,
+                                          Long usedAfter, boolean late) {
+        return new UsageConsumed(USER, KEY, amount, Instant.parse(at), start, end, usedAfter, 100, late, dedupKey,
+                "msg-" + dedupKey, META);
+    }
+
+    private static Matcher<Throwable> rejectedWith(RejectionReason reason) {
+        return new TypeSafeMatcher<>() {
+            @Override
+            protected boolean matchesSafely(Throwable item) {
+                return item instanceof EntitlementRejection rejection && rejection.reason() == reason;
+            }
+
+            @Override
+            public void describeTo(Description description) {
+                description.appendText("EntitlementRejection with reason " + reason);
+            }
+        };
+    }
+
+    @Nested
+    class Granting {
+
+        @Test
+        void grant_with_a_usage_policy_emits_EntitlementGranted_with_the_period_that_contains_the_grant() {
+            fixture.givenNoPriorActivity()
+                    .when(new GrantEntitlement(ID, true, MONTHLY_100, GRANTED_AT))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEvents(granted(MONTHLY_100));
+        }
+
+        @Test
+        void grant_without_a_policy_emits_EntitlementGranted_without_usage_tracking() {
+            fixture.givenNoPriorActivity()
+                    .when(new GrantEntitlement(ID, true, null, GRANTED_AT))
+                    .expectEvents(new EntitlementGranted(USER, KEY, true, null, null, null, GRANTED_AT));
+        }
+
+        @Test
+        void grant_with_calendar_aligned_policy_starts_at_the_first_of_the_month() {
+            UsagePolicy calendar = new UsagePolicy(5, Period.MONTHLY, null, OverLimit.REJECT);
+            fixture.givenNoPriorActivity()
+                    .when(new GrantEntitlement(ID, false, calendar, GRANTED_AT))
+                    .expectEvents(new EntitlementGranted(USER, KEY, false, calendar,
+                            Instant.parse("2025-02-01T00:00:00Z"), Instant.parse("2025-03-01T00:00:00Z"), GRANTED_AT));
+        }
+
+        @Test
+        void granting_an_existing_entitlement_is_rejected_with_ENTITLEMENT_EXISTS_and_emits_nothing() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(new GrantEntitlement(ID, true, null, GRANTED_AT))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_EXISTS))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void a_policy_with_a_negative_limit_is_invalid_input() {
+            assertThatThrownBy(() -> new UsagePolicy(-1, Period.DAILY, null, OverLimit.REJECT))
+                    .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_LIMIT"));
+        }
+
+        @Test
+        void a_policy_without_over_limit_behaviour_defaults_to_REJECT() {
+            assertThat(new UsagePolicy(1, Period.DAILY, null, null).overLimit()).isEqualTo(OverLimit.REJECT);
+        }
+    }
+
+    @Nested
+    class Consuming {
+
+        @Test
+        void usage_within_the_limit_emits_UsageConsumed_with_period_bounds_and_count_after() {
+            fixture.given(granted(MONTHLY_100),
+                            consumed(40, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 40L, false))
+                    .when(consume(2, "2025-02-10T00:00:00Z", "k1"))
+                    .expectResultMessagePayload(Consumption.COUNTED)
+                    .expectEvents(consumed(2, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 42L, false));
+            assertThat(dedupKeys.contains(ID, "k1")).isTrue();
+        }
+
+        @Test
+        void usage_that_reaches_the_limit_exactly_is_counted() {
+            fixture.given(granted(MONTHLY_100),
+                            consumed(99, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 99L, false))
+                    .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
+                    .expectEvents(consumed(1, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 100L, false));
+        }
+
+        @Test
+        void usage_on_a_missing_entitlement_fails_as_not_found_and_emits_nothing() {
+            fixture.givenNoPriorActivity()
+                    .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
+                    .expectException(AggregateNotFoundException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void usage_on_an_inactive_entitlement_is_rejected_with_ENTITLEMENT_INACTIVE() {
+            fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT))
+                    .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_INACTIVE))
+                    .expectNoEvents();
+            assertThat(dedupKeys.contains(ID, "k1")).as("a rejected key stays free for a later retry").isFalse();
+        }
+
+        @Test
+        void usage_on_an_entitlement_without_tracking_is_rejected_with_NO_USAGE_TRACKING() {
+            fixture.given(granted(null))
+                    .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.NO_USAGE_TRACKING))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void usage_over_the_limit_is_rejected_with_LIMIT_EXCEEDED_carrying_limit_used_and_requested() {
+            fixture.given(granted(MONTHLY_100),
+                            consumed(95, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 95L, false))
+                    .when(consume(6, "2025-02-10T00:00:00Z", "k1"))
+                    .expectNoEvents()
+                    .expectException(new TypeSafeMatcher<Throwable>() {
+                        @Override
+                        protected boolean matchesSafely(Throwable item) {
+                            return item instanceof EntitlementRejection r
+                                    && r.reason() == RejectionReason.LIMIT_EXCEEDED
+                                    && r.limit() == 100 && r.used() == 95 && r.requested() == 6;
+                        }
+
+                        @Override
+                        public void describeTo(Description description) {
+                            description.appendText("LIMIT_EXCEEDED with limit 100, used 95, requested 6");
+                        }
+                    });
+            assertThat(dedupKeys.contains(ID, "k1")).isFalse();
+        }
+
+        @Test
+        void a_zero_limit_rejects_any_usage() {
+            UsagePolicy none = new UsagePolicy(0, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
+            fixture.given(granted(none))
+                    .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.LIMIT_EXCEEDED));
+        }
+
+        @Test
+        void soft_limit_records_usage_past_the_limit() {
+            fixture.given(granted(SOFT_MONTHLY_100),
+                            consumed(95, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 95L, false))
+                    .when(consume(10, "2025-02-10T00:00:00Z", "k1"))
+                    .expectEvents(consumed(10, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 105L, false));
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, -1, 1_000_000_001L, Long.MAX_VALUE})
+        void amounts_outside_1_to_one_billion_are_invalid_input(long amount) {
+            assertThatThrownBy(() -> new ConsumeUsage(ID, amount, GRANTED_AT, "k", null, null))
+                    .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_AMOUNT"));
+        }
+
+        @Test
+        void a_command_without_dedup_key_is_invalid_input() {
+            assertThatThrownBy(() -> new ConsumeUsage(ID, 1, GRANTED_AT, " ".strip(), null, null))
+                    .isInstanceOfSatisfying(InvalidInput.class,
+                            e -> assertThat(e.code()).isEqualTo("INVALID_DEDUP_KEY"));
+        }
+    }
+
+    @Nested
+    class LazyReset {
+
+        @Test
+        void usage_after_the_period_end_resets_into_the_next_period_first() {
+            fixture.given(granted(MONTHLY_100),
+                            consumed(40, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 40L, false))
+                    .when(consume(3, "2025-03-05T00:00:00Z", "k1"))
+                    .expectEvents(
+                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 40, FEB_END, MAR_END,
+                                    PeriodReset.Reason.LAZY, Instant.parse("2025-03-05T00:00:00Z")),
+                            consumed(3, "2025-03-05T00:00:00Z", "k1", FEB_END, MAR_END, 3L, false));
+        }
+
+        @Test
+        void usage_exactly_at_the_period_end_belongs_to_the_next_period() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(consume(1, "2025-02-28T15:00:00Z", "k1"))
+                    .expectEvents(
+                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 0, FEB_END, MAR_END,
+                                    PeriodReset.Reason.LAZY, FEB_END),
+                            consumed(1, "2025-02-28T15:00:00Z", "k1", FEB_END, MAR_END, 1L, false));
+        }
+
+        @Test
+        void usage_many_periods_later_resets_once_into_the_period_that_contains_it() {
+            Instant julStart = Instant.parse("2025-07-31T15:00:00Z");
+            Instant augEnd = Instant.parse("2025-08-31T15:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(70, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 70L, false))
+                    .when(consume(5, "2025-08-13T00:00:00Z", "k1"))
+                    .expectEvents(
+                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 70, julStart, augEnd,
+                                    PeriodReset.Reason.LAZY, Instant.parse("2025-08-13T00:00:00Z")),
+                            consumed(5, "2025-08-13T00:00:00Z", "k1", julStart, augEnd, 5L, false));
+        }
+
+        @Test
+        void a_new_period_lets_usage_through_that_the_old_one_rejected() {
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
+                    .when(consume(100, "2025-03-01T00:00:00Z", "k1"))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEventsMatching(org.axonframework.test.matchers.Matchers.exactSequenceOf(
+                            org.axonframework.test.matchers.Matchers.messageWithPayload(
+                                    org.hamcrest.Matchers.instanceOf(PeriodReset.class)),
+                            org.axonframework.test.matchers.Matchers.messageWithPayload(
+                                    org.hamcrest.Matchers.instanceOf(UsageConsumed.class)),
+                            org.axonframework.test.matchers.Matchers.andNoMore()));
+        }
+
+        @Test
+        void a_rejected_usage_does_not_emit_the_reset_either() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(consume(101, "2025-03-05T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.LIMIT_EXCEEDED))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void the_period_none_never_resets() {
+            UsagePolicy lifetime = new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT);
+            EntitlementGranted grant = new EntitlementGranted(USER, KEY, true, lifetime, GRANTED_AT, null, GRANTED_AT);
+            fixture.given(grant, new UsageConsumed(USER, KEY, 60, GRANTED_AT, GRANTED_AT, null, 60L, 100, false,
+                            "k0", "msg-k0", META))
+                    .when(consume(40, "2035-01-01T00:00:00Z", "k1"))
+                    .expectEvents(new UsageConsumed(USER, KEY, 40, Instant.parse("2035-01-01T00:00:00Z"), GRANTED_AT,
+                            null, 100L, 100, false, "k1", "msg-k1", META));
+        }
+    }
+
+    @Nested
+    class LateUsage {
+
+        private final PeriodReset intoMarch = new PeriodReset(USER, KEY, FEB_START, FEB_END, 40, FEB_END, MAR_END,
+                PeriodReset.Reason.LAZY, Instant.parse("2025-03-02T00:00:00Z"));
+
+        @Test
+        void usage_in_a_closed_period_is_recorded_late_with_that_periods_bounds() {
+            fixture.given(granted(MONTHLY_100), intoMarch,
+                            consumed(7, "2025-03-02T00:00:00Z", "k0", FEB_END, MAR_END, 7L, false))
+                    .when(consume(5, "2025-02-27T23:59:00Z", "late"))
+                    .expectEvents(consumed(5, "2025-02-27T23:59:00Z", "late", FEB_START, FEB_END, null, true));
+        }
+
+        @Test
+        void late_usage_does_not_change_the_current_count() {
+            fixture.given(granted(MONTHLY_100), intoMarch,
+                            consumed(7, "2025-03-02T00:00:00Z", "k0", FEB_END, MAR_END, 7L, false),
+                            consumed(5, "2025-02-27T23:59:00Z", "late", FEB_START, FEB_END, null, true))
+                    .when(consume(1, "2025-03-03T00:00:00Z", "k2"))
+                    .expectEvents(consumed(1, "2025-03-03T00:00:00Z", "k2", FEB_END, MAR_END, 8L, false));
+        }
+
+        @Test
+        void late_usage_is_not_checked_against_the_limit() {
+            fixture.given(granted(MONTHLY_100), intoMarch)
+                    .when(consume(500, "2025-02-20T00:00:00Z", "late"))
+                    .expectEvents(consumed(500, "2025-02-20T00:00:00Z", "late", FEB_START, FEB_END, null, true));
+        }
+
+        @Test
+        void usage_several_periods_back_gets_the_bounds_of_its_own_period() {
+            fixture.given(granted(MONTHLY_100), intoMarch)
+                    .when(consume(1, "2025-01-15T00:00:00Z", "old"))
+                    .expectEvents(consumed(1, "2025-01-15T00:00:00Z", "old", Instant.parse("2024-12-31T15:00:00Z"),
+                            FEB_START, null, true));
+        }
+
+        @Test
+        void late_usage_on_an_inactive_entitlement_is_still_rejected() {
+            fixture.given(granted(MONTHLY_100), intoMarch, new EntitlementDeactivated(USER, KEY, GRANTED_AT))
+                    .when(consume(1, "2025-02-20T00:00:00Z", "late"))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_INACTIVE));
+        }
+    }
+
+    @Nested
+    class ManualReset {
+
+        @Test
+        void reset_sets_the_count_to_zero_and_keeps_the_period() {
+            Instant at = Instant.parse("2025-02-10T00:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
+                    .when(new ResetPeriod(ID, at))
+                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 100, FEB_START, FEB_END,
+                            PeriodReset.Reason.MANUAL, at));
+        }
+
+        @Test
+        void usage_after_a_manual_reset_counts_from_zero() {
+            Instant at = Instant.parse("2025-02-10T00:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
+                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 100, FEB_START, FEB_END,
+                                    PeriodReset.Reason.MANUAL, at))
+                    .when(consume(30, "2025-02-11T00:00:00Z", "k1"))
+                    .expectEvents(consumed(30, "2025-02-11T00:00:00Z", "k1", FEB_START, FEB_END, 30L, false));
+        }
+
+        @Test
+        void reset_after_the_period_has_passed_moves_to_the_current_period() {
+            Instant at = Instant.parse("2025-03-10T00:00:00Z");
+            fixture.given(granted(MONTHLY_100))
+                    .when(new ResetPeriod(ID, at))
+                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 0, FEB_END, MAR_END,
+                            PeriodReset.Reason.MANUAL, at));
+        }
+
+        @Test
+        void reset_without_usage_tracking_is_rejected_with_NO_USAGE_TRACKING() {
+            fixture.given(granted(null))
+                    .when(new ResetPeriod(ID, GRANTED_AT))
+                    .expectException(rejectedWith(RejectionReason.NO_USAGE_TRACKING))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void reset_of_a_missing_entitlement_fails_as_not_found() {
+            fixture.givenNoPriorActivity()
+                    .when(new ResetPeriod(ID, GRANTED_AT))
+                    .expectException(AggregateNotFoundException.class);
+        }
+    }
+
+    @Nested
+    class Deduplication {
+
+        @Test
+        void a_key_that_was_already_counted_is_a_successful_no_op() {
+            dedupKeys.add(ID, "k1");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(1, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 1L, false))
+                    .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
+                    .expectSuccessfulHandlerExecution()
+                    .expectResultMessagePayload(Consumption.DUPLICATE)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void a_duplicate_is_a_success_even_after_deactivation_or_a_full_period() {
+            dedupKeys.add(ID, "k1");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 100L, false),
+                            new EntitlementDeactivated(USER, KEY, GRANTED_AT))
+                    .when(consume(100, "2025-02-05T00:00:00Z", "k1"))
+                    .expectResultMessagePayload(Consumption.DUPLICATE)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void the_same_key_on_another_entitlement_is_counted() {
+            dedupKeys.add(EntitlementId.of("someone-else", KEY), "k1");
+            fixture.given(granted(MONTHLY_100))
+                    .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
+                    .expectResultMessagePayload(Consumption.COUNTED)
+                    .expectEvents(consumed(1, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 1L, false));
+        }
+    }
+
+    @Nested
+    class ActivationAndPolicy {
+
+        @Test
+        void deactivate_emits_EntitlementDeactivated() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(new DeactivateEntitlement(ID, GRANTED_AT))
+                    .expectEvents(new EntitlementDeactivated(USER, KEY, GRANTED_AT));
+        }
+
+        @Test
+        void deactivating_an_inactive_entitlement_changes_nothing() {
+            fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT))
+                    .when(new DeactivateEntitlement(ID, GRANTED_AT))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void activate_emits_EntitlementActivated_and_usage_is_counted_again() {
+            fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT))
+                    .when(new ActivateEntitlement(ID, GRANTED_AT))
+                    .expectEvents(new EntitlementActivated(USER, KEY, GRANTED_AT));
+            fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT),
+                            new EntitlementActivated(USER, KEY, GRANTED_AT))
+                    .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
+                    .expectResultMessagePayload(Consumption.COUNTED);
+        }
+
+        @Test
+        void activating_an_active_entitlement_changes_nothing() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(new ActivateEntitlement(ID, GRANTED_AT))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void changing_the_limit_keeps_the_period_and_the_count() {
+            UsagePolicy raised = new UsagePolicy(500, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
+            Instant at = Instant.parse("2025-02-10T00:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
+                    .when(new ChangeUsagePolicy(ID, raised, at))
+                    .expectEvents(new UsagePolicyChanged(USER, KEY, raised, FEB_START, FEB_END, 100, at));
+        }
+
+        @Test
+        void a_raised_limit_lets_more_usage_through() {
+            UsagePolicy raised = new UsagePolicy(500, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
+            Instant at = Instant.parse("2025-02-10T00:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
+                            new UsagePolicyChanged(USER, KEY, raised, FEB_START, FEB_END, 100, at))
+                    .when(consume(50, "2025-02-11T00:00:00Z", "k1"))
+                    .expectEvents(new UsageConsumed(USER, KEY, 50, Instant.parse("2025-02-11T00:00:00Z"), FEB_START,
+                            FEB_END, 150L, 500, false, "k1", "msg-k1", META));
+        }
+
+        @Test
+        void changing_the_period_starts_the_new_period_containing_now_with_zero_usage() {
+            UsagePolicy daily = new UsagePolicy(10, Period.DAILY, null, OverLimit.REJECT);
+            Instant at = Instant.parse("2025-02-10T13:00:00Z");
+            fixture.given(granted(MONTHLY_100),
+                            consumed(60, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 60L, false))
+                    .when(new ChangeUsagePolicy(ID, daily, at))
+                    .expectEvents(new UsagePolicyChanged(USER, KEY, daily, Instant.parse("2025-02-10T00:00:00Z"),
+                            Instant.parse("2025-02-11T00:00:00Z"), 0, at));
+        }
+
+        @Test
+        void removing_the_policy_stops_usage_tracking() {
+            Instant at = Instant.parse("2025-02-10T13:00:00Z");
+            fixture.given(granted(MONTHLY_100), new UsagePolicyChanged(USER, KEY, null, null, null, 0, at))
+                    .when(consume(1, "2025-02-11T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.NO_USAGE_TRACKING));
+            fixture.given(granted(MONTHLY_100))
+                    .when(new ChangeUsagePolicy(ID, null, at))
+                    .expectEvents(new UsagePolicyChanged(USER, KEY, null, null, null, 0, at));
+        }
+
+        @Test
+        void adding_a_policy_to_an_untracked_entitlement_starts_counting_from_zero() {
+            Instant at = Instant.parse("2025-02-10T13:00:00Z");
+            fixture.given(granted(null))
+                    .when(new ChangeUsagePolicy(ID, MONTHLY_100, at))
+                    .expectEvents(new UsagePolicyChanged(USER, KEY, MONTHLY_100, FEB_START, FEB_END, 0, at));
+        }
+
+        @Test
+        void setting_the_same_policy_again_changes_nothing() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(new ChangeUsagePolicy(ID, MONTHLY_100, GRANTED_AT))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void changing_the_policy_of_a_missing_entitlement_fails_as_not_found() {
+            fixture.givenNoPriorActivity()
+                    .when(new ChangeUsagePolicy(ID, MONTHLY_100, GRANTED_AT))
+                    .expectException(AggregateNotFoundException.class);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.ledger.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.Consumption;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.state.EntitlementStates;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two application instances, each with its own connection pool and command bus, write the same entitlements at the
+ * same time. Optimistic locking on {@code (aggregate_identifier, sequence_number)} plus retries must give exact totals.
+ */
+class TwoInstancesTest {
+
+    private static TestDatabase.Database database;
+    private static ConfigurableApplicationContext first;
+    private static ConfigurableApplicationContext second;
+
+    @BeforeAll
+    static void startTwoInstances() {
+        database = TestDatabase.newDatabase();
+        // generous retries: 16 writers fight over one aggregate on purpose
+        first = LedgerInstances.start(database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
+        second = LedgerInstances.start(database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
+    }
+
+    @AfterAll
+    static void stop() {
+        second.close();
+        first.close();
+    }
+
+    @Test
+    void concurrent_usage_from_two_instances_on_one_entitlement_is_counted_exactly() throws Exception {
+        EntitlementId id = EntitlementId.of("race-user", "AI_TUTOR_ACCESS");
+        first.getBean(Ledger.class).send(id, new GrantEntitlement(id, true,
+                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT), Instant.now()), Map.of());
+
+        int perInstance = 300;
+        List<Future<Consumption>> results = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int i = 0; i < perInstance; i++) {
+                int n = i;
+                results.add(pool.submit(() -> first.getBean(Ledger.class)
+                        .consume(new ConsumeUsage(id, 1 + n % 3, Instant.now(), "a-" + n, Map.of(), null))));
+                results.add(pool.submit(() -> second.getBean(Ledger.class)
+                        .consume(new ConsumeUsage(id, 1 + n % 3, Instant.now(), "b-" + n, Map.of(), null))));
+            }
+            for (Future<Consumption> result : results) {
+                assertThat(result.get(2, TimeUnit.MINUTES)).isEqualTo(Consumption.COUNTED);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        long expected = 2L * java.util.stream.IntStream.range(0, perInstance).mapToLong(n -> 1 + n % 3).sum();
+        assertThat(second.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(expected);
+        assertThat(eventCount(id)).isEqualTo(1 + 2L * perInstance);
+    }
+
+    @Test
+    void the_same_dedup_keys_sent_to_both_instances_at_once_are_counted_once() throws Exception {
+        EntitlementId id = EntitlementId.of("dup-race-user", "AI_TUTOR_ACCESS");
+        first.getBean(Ledger.class).send(id, new GrantEntitlement(id, true,
+                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT), Instant.now()), Map.of());
+
+        int keys = 200;
+        List<Future<Consumption>> results = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int i = 0; i < keys; i++) {
+                ConsumeUsage command = new ConsumeUsage(id, 1, Instant.now(), "same-" + i, Map.of(), null);
+                results.add(pool.submit(() -> first.getBean(Ledger.class).consume(command)));
+                results.add(pool.submit(() -> second.getBean(Ledger.class).consume(command)));
+            }
+            long counted = 0;
+            for (Future<Consumption> result : results) {
+                if (result.get(2, TimeUnit.MINUTES) == Consumption.COUNTED) {
+                    counted++;
+                }
+            }
+            assertThat(counted).isEqualTo(keys);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(keys);
+        assertThat(eventCount(id)).isEqualTo(1 + keys);
+    }
+
+    private static long eventCount(EntitlementId id) throws Exception {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*), max(sequence_number) FROM domain_event_entry "
+                     + "WHERE aggregate_identifier = '" + id.toString().replace("'", "''") + "'")) {
+            rs.next();
+            assertThat(rs.getLong(2)).as("sequence numbers are dense").isEqualTo(rs.getLong(1) - 1);
+            return rs.getLong(1);
+        }
+    }
+}

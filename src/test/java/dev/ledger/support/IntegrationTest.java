@@ -1,0 +1,19 @@
+package dev.ledger.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+/**
+ * A full application on a real Postgres (see {@link TestDatabase}), served on a random port. Test classes that use
+ * this annotation share one Spring context and one database, so they use their own user ids.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = SharedDatabaseInitializer.class)
+public @interface IntegrationTest {
+}
