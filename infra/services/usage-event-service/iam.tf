@@ -15,8 +15,16 @@ data "aws_iam_policy_document" "worker_task" {
     resources = [module.usage_event_queue.queue_arn]
   }
 
-  # The dead-letter admin API reads, re-queues onto and deletes from the DLQ. Sending dead letters
-  # back to the main queue would additionally need sqs:SendMessage on the main queue.
+  # The dead-letter admin API redrives dead letters by sending their bodies back to the main queue.
+  statement {
+    sid       = "RedriveDeadLetters"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.usage_event_queue.queue_arn]
+  }
+
+  # The dead-letter admin API reads, re-queues onto and deletes from the DLQ; the worker moves
+  # invalid messages there at once.
   statement {
     sid    = "AdministerDeadLetters"
     effect = "Allow"

@@ -23,16 +23,18 @@ class LocalRunTest {
     @TempDir
     Path dataDirectory;
 
-    private ConfigurableApplicationContext startLocal(int postgresPort) {
+    private ConfigurableApplicationContext startLocal(int postgresPort, int sqsPort) {
         return new SpringApplicationBuilder(LedgerApplication.class).run("--server.port=0",
-                "--ledger.local.data-directory=" + dataDirectory, "--ledger.local.postgres-port=" + postgresPort);
+                "--ledger.local.data-directory=" + dataDirectory, "--ledger.local.postgres-port=" + postgresPort,
+                "--ledger.local.sqs-port=" + sqsPort);
     }
 
     @Test
     void without_configuration_the_service_starts_on_embedded_postgres_and_keeps_data_across_restarts()
             throws IOException {
         int port = freePort();
-        try (ConfigurableApplicationContext app = startLocal(port)) {
+        int sqsPort = freePort();
+        try (ConfigurableApplicationContext app = startLocal(port, sqsPort)) {
             RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
             assertThat(http.get().uri("/actuator/health").retrieve().body(JsonNode.class).get("status").asText())
                     .isEqualTo("UP");
@@ -41,8 +43,12 @@ class LocalRunTest {
         }
         assertThat(Files.exists(dataDirectory.resolve("postgres").resolve("PG_VERSION"))).isTrue();
 
-        try (ConfigurableApplicationContext app = startLocal(port)) {
+        try (ConfigurableApplicationContext app = startLocal(port, sqsPort)) {
             RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            JsonNode health = http.get().uri("/actuator/health").retrieve().body(JsonNode.class);
+            assertThat(health.at("/components/sqs/status").asText()).isEqualTo("UP");
+            assertThat(health.at("/components/sqs/details/queue").asText())
+                    .isEqualTo("http://127.0.0.1:" + sqsPort + "/000000000000/ledger-local-usage-event-queue");
             JsonNode state = http.get().uri("/api/v1/entitlements/local-user/ACCESS_DASHBOARD").retrieve()
                     .body(JsonNode.class);
             assertThat(state.get("active").asBoolean()).isTrue();

@@ -14,9 +14,19 @@ public final class LedgerInstances {
     private LedgerInstances() {
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Starts an instance on {@code database} and the test SQS server. Unless {@code properties} name an environment,
+     * each instance gets queues of its own ({@code ledger-iN-usage-event-queue}).
+     */
     public static ConfigurableApplicationContext start(TestDatabase.Database database, String... properties) {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("ledger.environment="))) {
+            args.add("--ledger.environment=i" + INSTANCES.incrementAndGet());
+        }
         args.add("--server.port=0");
         for (String property : properties) {
             args.add("--" + property);

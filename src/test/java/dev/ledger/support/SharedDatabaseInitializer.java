@@ -4,7 +4,10 @@ import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Points an application context at the database shared by all {@link IntegrationTest} classes. */
+/**
+ * Points an application context at the database and SQS server shared by all {@link IntegrationTest} classes; its
+ * queues are {@code ledger-shared-usage-event-queue} and {@code ledger-shared-usage-event-dlq}.
+ */
 public class SharedDatabaseInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     private static TestDatabase.Database shared;
@@ -18,6 +21,9 @@ public class SharedDatabaseInitializer implements ApplicationContextInitializer<
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
-        TestPropertyValues.of(sharedDatabase().springProperties()).applyTo(context.getEnvironment());
+        TestPropertyValues.of(sharedDatabase().springProperties())
+                .and(TestSqs.springProperties())
+                .and("ledger.environment=shared")
+                .applyTo(context.getEnvironment());
     }
 }

@@ -1,0 +1,66 @@
+package dev.ledger.admin;
+
+import dev.ledger.entitlement.InvalidInput;
+import dev.ledger.intake.DeadLetters;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Lists the usage DLQ without consuming it, and redrives messages to the usage queue after the cause is fixed. */
+@RestController
+@RequestMapping("/api/v1/admin/dead-letters")
+class DeadLetterController {
+
+    static final int MAX_LIMIT = 1000;
+
+    private final DeadLetters deadLetters;
+
+    DeadLetterController(DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+
+    record DeadLetterList(int count, List<DeadLetters.DeadLetter> messages) {
+    }
+
+    record RedriveRequest(List<String> messageIds) {
+    }
+
+    record RedriveResult(int moved, List<String> notFound) {
+    }
+
+    @GetMapping
+    DeadLetterList list(@RequestParam(defaultValue = "100") int limit) {
+        requireLimit(limit);
+        List<DeadLetters.DeadLetter> messages = deadLetters.list(limit);
+        return new DeadLetterList(messages.size(), messages);
+    }
+
+    /** Body {@code {"messageIds":[…]}} moves those; no body, or no {@code messageIds}, moves all. */
+    @PostMapping("/redrive")
+    RedriveResult redrive(@RequestBody(required = false) RedriveRequest request,
+                          @RequestParam(defaultValue = "1000") int limit) {
+        requireLimit(limit);
+        Set<String> ids = null;
+        if (request != null && request.messageIds() != null) {
+            if (request.messageIds().isEmpty() || request.messageIds().stream().anyMatch(id -> id == null || id.isBlank())) {
+                throw new InvalidInput("INVALID_MESSAGE_IDS", "messageIds must be a non-empty list of message ids; "
+                        + "omit it to redrive all dead letters");
+            }
+            ids = new HashSet<>(request.messageIds());
+        }
+        DeadLetters.Redrive result = deadLetters.redrive(ids, limit);
+        return new RedriveResult(result.moved(), result.notFound());
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidInput("INVALID_LIMIT", "limit must be from 1 to " + MAX_LIMIT + ", got " + limit);
+        }
+    }
+}

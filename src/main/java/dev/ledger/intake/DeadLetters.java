@@ -1,0 +1,192 @@
+package dev.ledger.intake;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * The usage DLQ: moving invalid messages there with their reason, listing what waits there without consuming it, and
+ * redriving messages to the usage queue with their bodies unchanged.
+ *
+ * <p>Message attributes written here: {@code ledger-reason-code}, {@code ledger-reason-detail},
+ * {@code ledger-receive-count} (on invalid messages) and {@code ledger-original-message-id}. A redriven message gets
+ * a new SQS message id, so it carries the original one, and the worker dedups on it when there is no
+ * {@code idempotencyKey}: a message that was counted and then dead-lettered anyway is never counted twice.
+ */
+@Component
+public class DeadLetters {
+
+    public static final String REASON_CODE = "ledger-reason-code";
+    public static final String REASON_DETAIL = "ledger-reason-detail";
+    public static final String RECEIVE_COUNT = "ledger-receive-count";
+    public static final String ORIGINAL_MESSAGE_ID = "ledger-original-message-id";
+    private static final int SQS_MAX_ATTRIBUTES = 10;
+    private static final int LISTING_VISIBILITY_SECONDS = 30;
+
+    private final SqsAsyncClient sqs;
+    private final Queues queues;
+    private final RejectionLog rejections;
+
+    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections) {
+        this.sqs = sqs;
+        this.queues = queues;
+        this.rejections = rejections;
+    }
+
+    /** A message waiting in the DLQ. */
+    public record DeadLetter(String messageId, String originalMessageId, String body, int receiveCount,
+                             String reasonCode, String reasonDetail, Instant sentAt) {
+    }
+
+    /** Sends {@code message} to the DLQ with its reason; the caller deletes it from the usage queue afterwards. */
+    public void moveInvalid(Message message, String originalMessageId, int receiveCount, Invalid invalid) {
+        Map<String, MessageAttributeValue> attributes = carriedAttributes(message, 4);
+        attributes.put(REASON_CODE, string(invalid.code()));
+        attributes.put(REASON_DETAIL, string(invalid.detail()));
+        attributes.put(RECEIVE_COUNT, MessageAttributeValue.builder().dataType("Number")
+                .stringValue(Integer.toString(receiveCount)).build());
+        attributes.put(ORIGINAL_MESSAGE_ID, string(originalMessageId));
+        sqs.sendMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).messageBody(message.body())
+                .messageAttributes(attributes)).join();
+    }
+
+    /** Up to {@code max} messages in the DLQ. They are received briefly and made visible again at once. */
+    public List<DeadLetter> list(int max) {
+        Map<String, Message> seen = receiveAll(max);
+        try {
+            List<DeadLetter> letters = new ArrayList<>();
+            for (Message message : seen.values()) {
+                letters.add(describe(message));
+            }
+            return letters;
+        } finally {
+            release(seen.values());
+        }
+    }
+
+    /** Result of a redrive. */
+    public record Redrive(int moved, List<String> notFound) {
+    }
+
+    /**
+     * Moves DLQ messages back to the usage queue with unchanged bodies: all of them when {@code messageIds} is null,
+     * else those whose DLQ message id or original message id is listed.
+     */
+    public Redrive redrive(Set<String> messageIds, int max) {
+        Map<String, Message> received = receiveAll(max);
+        List<Message> untouched = new ArrayList<>();
+        Set<String> found = new java.util.HashSet<>();
+        int moved = 0;
+        try {
+            for (Message message : received.values()) {
+                String original = originalId(message);
+                if (messageIds != null && !messageIds.contains(message.messageId()) && !messageIds.contains(original)) {
+                    untouched.add(message);
+                    continue;
+                }
+                Map<String, MessageAttributeValue> attributes = carriedAttributes(message, 1);
+                attributes.put(ORIGINAL_MESSAGE_ID, string(original));
+                sqs.sendMessage(r -> r.queueUrl(queues.queueUrl()).messageBody(message.body())
+                        .messageAttributes(attributes)).join();
+                sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                        .receiptHandle(message.receiptHandle())).join();
+                found.add(message.messageId());
+                found.add(original);
+                moved++;
+            }
+        } finally {
+            release(untouched);
+        }
+        List<String> notFound = messageIds == null ? List.of()
+                : messageIds.stream().filter(id -> !found.contains(id)).sorted().toList();
+        return new Redrive(moved, notFound);
+    }
+
+    /** The id under which a message was first received: the dedup key when the body has no idempotencyKey. */
+    public static String originalId(Message message) {
+        MessageAttributeValue original = message.messageAttributes().get(ORIGINAL_MESSAGE_ID);
+        return original != null && original.stringValue() != null && !original.stringValue().isBlank()
+                ? original.stringValue() : message.messageId();
+    }
+
+    private DeadLetter describe(Message message) {
+        String original = originalId(message);
+        String code = attribute(message, REASON_CODE);
+        String detail = attribute(message, REASON_DETAIL);
+        String countAttribute = attribute(message, RECEIVE_COUNT);
+        int receiveCount = countAttribute != null ? Integer.parseInt(countAttribute) : 0;
+        if (code == null) {
+            var last = rejections.lastReason(original);
+            if (last.isPresent()) {
+                code = last.get().code();
+                detail = last.get().detail();
+            }
+        }
+        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        return new DeadLetter(message.messageId(), original, message.body(),
+                Math.max(receiveCount, rejections.receiveCount(original)), code, detail,
+                sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)));
+    }
+
+    private Map<String, Message> receiveAll(int max) {
+        Map<String, Message> seen = new LinkedHashMap<>();
+        while (seen.size() < max) {
+            int batch = Math.min(10, max - seen.size());
+            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                    .maxNumberOfMessages(batch).waitTimeSeconds(0).visibilityTimeout(LISTING_VISIBILITY_SECONDS)
+                    .messageAttributeNames("All").messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                    .join().messages();
+            if (messages.isEmpty()) {
+                break;
+            }
+            for (Message message : messages) {
+                seen.putIfAbsent(message.messageId(), message);
+            }
+        }
+        return seen;
+    }
+
+    private void release(Collection<Message> messages) {
+        List<Message> list = new ArrayList<>(messages);
+        for (int i = 0; i < list.size(); i += 10) {
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (int j = i; j < Math.min(i + 10, list.size()); j++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
+                        .receiptHandle(list.get(j).receiptHandle()).visibilityTimeout(0).build());
+            }
+            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl()).entries(entries)).join();
+        }
+    }
+
+    /** The producer's own attributes, without ours, leaving room for {@code reserved} of ours. */
+    private static Map<String, MessageAttributeValue> carriedAttributes(Message message, int reserved) {
+        Map<String, MessageAttributeValue> carried = new HashMap<>();
+        message.messageAttributes().forEach((name, value) -> {
+            if (!name.startsWith("ledger-") && carried.size() < SQS_MAX_ATTRIBUTES - reserved) {
+                carried.put(name, value);
+            }
+        });
+        return carried;
+    }
+
+    private static String attribute(Message message, String name) {
+        MessageAttributeValue value = message.messageAttributes().get(name);
+        return value == null ? null : value.stringValue();
+    }
+
+    private static MessageAttributeValue string(String value) {
+        String safe = value == null || value.isEmpty() ? "-" : value.length() > 1024 ? value.substring(0, 1024) : value;
+        return MessageAttributeValue.builder().dataType("String").stringValue(safe).build();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ledger.local;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * When local services are enabled ({@code ledger.local.enabled}, true unless the {@code aws} profile or configuration
+ * turns it off), points the AWS clients at the embedded emulators on 127.0.0.1 with dummy credentials, and lets the
+ * application create the queues. Added with the lowest precedence, so any explicit setting wins; never present in AWS.
+ */
+public class LocalDefaults implements EnvironmentPostProcessor, Ordered {
+
+    static final String SOURCE = "ledgerLocalDefaults";
+
+    /** After application.properties and profile files are loaded, so {@code ledger.local.enabled} is final. */
+    @Override
+    public int getOrder() {
+        return ConfigDataEnvironmentPostProcessor.ORDER + 10;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (!environment.getProperty("ledger.local.enabled", Boolean.class, true)) {
+            return;
+        }
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("spring.cloud.aws.region.static", "us-east-1");
+        defaults.put("spring.cloud.aws.credentials.access-key", "local");
+        defaults.put("spring.cloud.aws.credentials.secret-key", "local");
+        defaults.put("spring.cloud.aws.sqs.endpoint", "http://127.0.0.1:${ledger.local.sqs-port:9324}");
+        defaults.put("ledger.sqs.create-queues", "true");
+        defaults.put("ledger.sqs.max-receive-count", "3");
+        defaults.put("ledger.sqs.visibility-timeout", "5s");
+        environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
+    }
+}

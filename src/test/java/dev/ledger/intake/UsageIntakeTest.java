@@ -1,0 +1,312 @@
+package dev.ledger.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.entitlement.DeactivateEntitlement;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.eventstore.Ledger;
+import dev.ledger.state.EntitlementStates;
+import dev.ledger.support.IntegrationTest;
+import io.awspring.cloud.sqs.listener.MessageListenerContainer;
+import io.awspring.cloud.sqs.listener.MessageListenerContainerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/** The worker against ElasticMQ and Postgres over the wire; nothing is mocked. */
+@IntegrationTest
+class UsageIntakeTest {
+
+    private static final Duration SOON = Duration.ofSeconds(30);
+
+    @Autowired
+    SqsAsyncClient sqs;
+    @Autowired
+    Queues queues;
+    @Autowired
+    Ledger ledger;
+    @Autowired
+    EntitlementStates states;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    DeadLetters deadLetters;
+    @Autowired
+    UsageIntake intake;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    MessageListenerContainerRegistry containers;
+    @Autowired
+    TestRestTemplate http;
+
+    private SqsTestClient producer;
+
+    @BeforeEach
+    void setUp() {
+        producer = new SqsTestClient(sqs, queues);
+    }
+
+    private EntitlementId grant(String userId, String key, UsagePolicy policy) {
+        EntitlementId id = EntitlementId.of(userId, key);
+        ledger.send(id, new GrantEntitlement(id, true, policy, Instant.now()), Map.of());
+        return id;
+    }
+
+    private static UsagePolicy limit(long limit) {
+        return new UsagePolicy(limit, Period.MONTHLY, null, OverLimit.REJECT);
+    }
+
+    private long used(EntitlementId id) {
+        return states.find(id).orElseThrow().used();
+    }
+
+    private long events(EntitlementId id) {
+        return jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?", Long.class,
+                id.toString());
+    }
+
+    private double outcomes(String outcome) {
+        var counter = meters.find("ledger.intake.messages").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private DeadLetters.DeadLetter awaitDeadLetter(String messageId, Duration within) {
+        return await().atMost(within).pollInterval(Duration.ofMillis(500)).until(
+                () -> deadLetters.list(1000).stream().filter(d -> d.originalMessageId().equals(messageId)).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+    }
+
+    @Test
+    void the_seed_single_send_is_counted() {
+        EntitlementId id = grant("seed-user-123", "AI_TUTOR_ACCESS", limit(100));
+        producer.send("""
+                {"userId":"seed-user-123","entitlementKey":"AI_TUTOR_ACCESS","amount":1,"metadata":{"source":"api"}}""");
+        await().atMost(SOON).until(() -> used(id) == 1);
+    }
+
+    @Test
+    void the_seed_batch_send_is_counted() {
+        EntitlementId a = grant("seed-u1", "KEY_A", limit(100));
+        EntitlementId b = grant("seed-u2", "KEY_B", limit(100));
+        producer.sendBatch(List.of("{\"userId\":\"seed-u1\",\"entitlementKey\":\"KEY_A\",\"amount\":1}",
+                "{\"userId\":\"seed-u2\",\"entitlementKey\":\"KEY_B\",\"amount\":2}"));
+        await().atMost(SOON).until(() -> used(a) == 1 && used(b) == 2);
+    }
+
+    @Test
+    void a_send_without_amount_counts_one() {
+        EntitlementId id = grant("seed-no-amount", "AI_TUTOR_ACCESS", limit(100));
+        producer.send("{\"userId\":\"seed-no-amount\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
+        await().atMost(SOON).until(() -> used(id) == 1);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "not json at all                                                                 | MALFORMED_JSON",
+            "[1,2]                                                                           | NOT_A_JSON_OBJECT",
+            "{\"entitlementKey\":\"AI_TUTOR_ACCESS\"}                                        | MISSING_USER_ID",
+            "{\"userId\":\"inv-user\"}                                                       | MISSING_ENTITLEMENT_KEY",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"bad-key\"}                        | INVALID_ENTITLEMENT_KEY",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2.5} | INVALID_AMOUNT",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":0}   | INVALID_AMOUNT",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":-1}  | INVALID_AMOUNT",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":\"3\"} | INVALID_AMOUNT",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":1e12} | INVALID_AMOUNT",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"idempotencyKey\":\"\"} | INVALID_IDEMPOTENCY_KEY",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"metadata\":{\"a\":[1]}} | INVALID_METADATA",
+            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"occurredAt\":\"2999-01-01T00:00:00Z\"} | OCCURRED_AT_IN_FUTURE",
+    })
+    void an_invalid_message_goes_to_the_dlq_at_once_with_its_reason_and_unchanged_body(String body, String code) {
+        EntitlementId id = EntitlementId.of("inv-user", "AI_TUTOR_ACCESS");
+        if (states.find(id).isEmpty()) {
+            grant("inv-user", "AI_TUTOR_ACCESS", limit(1_000));
+        }
+        long before = events(id);
+        String messageId = producer.send(body);
+        DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(10));
+        assertThat(letter.reasonCode()).isEqualTo(code);
+        assertThat(letter.reasonDetail()).isNotBlank();
+        assertThat(letter.body()).isEqualTo(body);
+        assertThat(letter.receiveCount()).isEqualTo(1);
+        assertThat(events(id)).isEqualTo(before);
+        assertThat(jdbc.queryForObject("SELECT reason_code FROM usage_rejection WHERE message_id = ?", String.class,
+                messageId)).isEqualTo(code);
+    }
+
+    @Test
+    void an_oversized_metadata_message_goes_to_the_dlq() {
+        String body = "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"metadata\":{\"k\":\""
+                + "x".repeat(5000) + "\"}}";
+        String messageId = producer.send(body);
+        assertThat(awaitDeadLetter(messageId, Duration.ofSeconds(10)).reasonCode()).isEqualTo("METADATA_TOO_LARGE");
+    }
+
+    @Test
+    void every_business_rejection_ends_in_the_dlq_after_the_retries_with_its_reason_recorded() {
+        grant("rej-inactive", "AI_TUTOR_ACCESS", limit(10));
+        ledger.send(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"),
+                new DeactivateEntitlement(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"), Instant.now()), Map.of());
+        grant("rej-untracked", "ACCESS_DASHBOARD", null);
+        grant("rej-full", "AI_TUTOR_ACCESS", limit(1));
+        Map<String, String> expected = Map.of(
+                producer.send("{\"userId\":\"rej-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_NOT_FOUND",
+                producer.send("{\"userId\":\"rej-inactive\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_INACTIVE",
+                producer.send("{\"userId\":\"rej-untracked\",\"entitlementKey\":\"ACCESS_DASHBOARD\"}"), "NO_USAGE_TRACKING",
+                producer.send("{\"userId\":\"rej-full\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}"), "LIMIT_EXCEEDED");
+
+        expected.forEach((messageId, code) -> {
+            DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(60));
+            assertThat(letter.reasonCode()).as(messageId).isEqualTo(code);
+            assertThat(letter.receiveCount()).as("received maxReceiveCount times before the redrive").isEqualTo(3);
+            assertThat(jdbc.queryForList("SELECT outcome FROM usage_rejection WHERE message_id = ?", String.class,
+                    messageId)).hasSize(3).containsOnly("RETRY");
+        });
+        assertThat(used(EntitlementId.of("rej-full", "AI_TUTOR_ACCESS"))).isZero();
+    }
+
+    @Test
+    void a_poison_message_in_the_same_poll_does_not_cause_the_good_ones_to_be_redelivered() throws Exception {
+        EntitlementId id = grant("poison-user", "AI_TUTOR_ACCESS", limit(1_000));
+        double duplicatesBefore = outcomes("duplicate");
+        List<String> bodies = new ArrayList<>();
+        bodies.add("{\"userId\":\"poison-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
+        bodies.add("{\"userId\":\"poison-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":0}");
+        for (int i = 0; i < 8; i++) {
+            bodies.add("{\"userId\":\"poison-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":" + (i + 1) + "}");
+        }
+        producer.sendBatch(bodies);
+        await().atMost(SOON).until(() -> used(id) == 36);
+        // wait past the 5 s visibility timeout: an unacknowledged good message would come back as a duplicate
+        Thread.sleep(7_000);
+        assertThat(used(id)).isEqualTo(36);
+        assertThat(events(id)).isEqualTo(1 + 8);
+        assertThat(outcomes("duplicate")).isEqualTo(duplicatesBefore);
+    }
+
+    @Test
+    void two_messages_with_the_same_idempotency_key_are_counted_once_and_both_deleted() {
+        EntitlementId id = grant("idem-user", "AI_TUTOR_ACCESS", limit(1_000));
+        double duplicatesBefore = outcomes("duplicate");
+        producer.send("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5,\"idempotencyKey\":\"order-1\"}");
+        producer.send("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":7,\"idempotencyKey\":\"order-1\"}");
+        await().atMost(SOON).until(() -> outcomes("duplicate") >= duplicatesBefore + 1);
+        assertThat(used(id)).isIn(5L, 7L);
+        assertThat(events(id)).isEqualTo(2);
+    }
+
+    @Test
+    void the_same_message_delivered_again_after_a_crash_between_commit_and_delete_is_counted_once() {
+        EntitlementId id = grant("redelivery-user", "AI_TUTOR_ACCESS", limit(1_000));
+        MessageListenerContainer<?> container = containers.getContainerById(UsageListener.LISTENER_ID);
+        container.stop();
+        try {
+            producer.send("{\"userId\":\"redelivery-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":3}");
+            Message received = await().atMost(SOON).until(() -> sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl())
+                    .maxNumberOfMessages(1).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages(),
+                    messages -> !messages.isEmpty()).get(0);
+            // the worker commits ... and "crashes" before deleting: the message becomes visible again
+            assertThat(intake.process(received, seconds -> { })).isEqualTo(UsageIntake.Outcome.COUNTED);
+            sqs.changeMessageVisibility(r -> r.queueUrl(queues.queueUrl()).receiptHandle(received.receiptHandle())
+                    .visibilityTimeout(0)).join();
+        } finally {
+            container.start();
+        }
+        double duplicatesBefore = outcomes("duplicate");
+        await().atMost(SOON).until(() -> outcomes("duplicate") >= duplicatesBefore + 1);
+        assertThat(used(id)).isEqualTo(3);
+        assertThat(events(id)).isEqualTo(2);
+    }
+
+    @Test
+    void two_hundred_concurrent_messages_on_one_entitlement_give_the_exact_total() {
+        EntitlementId id = grant("hot-user", "AI_TUTOR_ACCESS", limit(1_000_000));
+        List<CompletableFuture<List<String>>> sends = new ArrayList<>();
+        for (int batch = 0; batch < 20; batch++) {
+            int b = batch;
+            List<String> bodies = IntStream.range(0, 10).mapToObj(i -> "{\"userId\":\"hot-user\","
+                    + "\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":" + (b * 10 + i + 1) + "}").toList();
+            sends.add(CompletableFuture.supplyAsync(() -> producer.sendBatch(bodies)));
+        }
+        sends.forEach(CompletableFuture::join);
+        long expected = IntStream.rangeClosed(1, 200).sum();
+        await().atMost(Duration.ofMinutes(2)).until(() -> used(id) == expected);
+        assertThat(events(id)).isEqualTo(201);
+    }
+
+    @Test
+    void a_dead_letter_is_listed_without_being_consumed_and_redriven_after_the_cause_is_fixed() {
+        String messageId = producer.send(
+                "{\"userId\":\"redrive-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":4,\"metadata\":{\"o\":\"x\"}}");
+        awaitDeadLetter(messageId, Duration.ofSeconds(60));
+        // listing twice shows the same message: listing does not consume
+        JsonNode first = http.getForObject("/api/v1/admin/dead-letters", JsonNode.class);
+        JsonNode second = http.getForObject("/api/v1/admin/dead-letters", JsonNode.class);
+        assertThat(ids(first)).contains(messageId);
+        assertThat(ids(second)).contains(messageId);
+        JsonNode listed = find(second, messageId);
+        assertThat(listed.get("reasonCode").asText()).isEqualTo("ENTITLEMENT_NOT_FOUND");
+        assertThat(listed.get("receiveCount").asInt()).isEqualTo(3);
+        assertThat(listed.get("body").asText()).contains("\"amount\":4");
+
+        EntitlementId id = grant("redrive-user", "AI_TUTOR_ACCESS", limit(100));
+        JsonNode result = http.postForObject("/api/v1/admin/dead-letters/redrive",
+                Map.of("messageIds", List.of(messageId, "no-such-id")), JsonNode.class);
+        assertThat(result.get("moved").asInt()).isEqualTo(1);
+        assertThat(result.get("notFound")).hasSize(1);
+        await().atMost(SOON).until(() -> used(id) == 4);
+        assertThat(ids(http.getForObject("/api/v1/admin/dead-letters", JsonNode.class))).doesNotContain(messageId);
+    }
+
+    @Test
+    void health_reports_sqs_and_metrics_expose_outcomes_latency_and_dlq_moves() {
+        JsonNode health = http.getForObject("/actuator/health", JsonNode.class);
+        assertThat(health.at("/components/sqs/status").asText()).isEqualTo("UP");
+        EntitlementId id = grant("metrics-user", "AI_TUTOR_ACCESS", limit(100));
+        producer.send("{\"userId\":\"metrics-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
+        producer.send("{\"userId\":\"metrics-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":-5}");
+        await().atMost(SOON).until(() -> used(id) == 1);
+        await().atMost(SOON).until(() -> http.getForObject("/actuator/prometheus", String.class)
+                .contains("ledger_intake_dead_letters_total{reason=\"INVALID_AMOUNT\"}"));
+        String metrics = http.getForObject("/actuator/prometheus", String.class);
+        assertThat(metrics).contains("ledger_intake_messages_total{outcome=\"counted\"}")
+                .contains("ledger_intake_latency_seconds_count");
+    }
+
+    private static List<String> ids(JsonNode list) {
+        List<String> ids = new ArrayList<>();
+        list.get("messages").forEach(m -> ids.add(m.get("originalMessageId").asText()));
+        return ids;
+    }
+
+    private static JsonNode find(JsonNode list, String originalId) {
+        for (JsonNode m : list.get("messages")) {
+            if (m.get("originalMessageId").asText().equals(originalId)) {
+                return m;
+            }
+        }
+        throw new AssertionError("not listed: " + originalId);
+    }
+}
