@@ -21,6 +21,7 @@ class SqsConfiguration {
         return SqsMessageListenerContainerFactory.builder()
                 .sqsAsyncClient(sqs)
                 .configure(options -> options
+                        .autoStartup(settings.listenerEnabled())
                         .acknowledgementMode(AcknowledgementMode.MANUAL)
                         .maxConcurrentMessages(settings.concurrency())
                         .maxMessagesPerPoll(Math.min(settings.maxMessagesPerPoll(), settings.concurrency()))

@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           Terraform creates them)
  * @param maxReceiveCount    {@code maxReceiveCount} of the redrive policy of created queues
  * @param visibilityTimeout  visibility timeout of created queues; also the retry delay of rejected messages
+ * @param listenerEnabled    poll the usage queue (off for command-line jobs)
  */
 @ConfigurationProperties("ledger.sqs")
 public record SqsSettings(String queue,
@@ -33,7 +34,8 @@ public record SqsSettings(String queue,
                           @DefaultValue("20s") Duration shutdownTimeout,
                           @DefaultValue("false") boolean createQueues,
                           @DefaultValue("5") int maxReceiveCount,
-                          @DefaultValue("180s") Duration visibilityTimeout) {
+                          @DefaultValue("180s") Duration visibilityTimeout,
+                          @DefaultValue("true") boolean listenerEnabled) {
 
     public SqsSettings {
         if (concurrency < 1) {

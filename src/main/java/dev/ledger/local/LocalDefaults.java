@@ -34,6 +34,8 @@ public class LocalDefaults implements EnvironmentPostProcessor, Ordered {
         defaults.put("spring.cloud.aws.credentials.access-key", "local");
         defaults.put("spring.cloud.aws.credentials.secret-key", "local");
         defaults.put("spring.cloud.aws.sqs.endpoint", "http://127.0.0.1:${ledger.local.sqs-port:9324}");
+        defaults.put("spring.cloud.aws.dynamodb.endpoint", "http://127.0.0.1:${ledger.local.dynamodb-port:8000}");
+        defaults.put("ledger.dynamodb.create-table", "true");
         defaults.put("ledger.sqs.create-queues", "true");
         defaults.put("ledger.sqs.max-receive-count", "3");
         defaults.put("ledger.sqs.visibility-timeout", "5s");

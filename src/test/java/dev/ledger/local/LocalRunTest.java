@@ -23,10 +23,10 @@ class LocalRunTest {
     @TempDir
     Path dataDirectory;
 
-    private ConfigurableApplicationContext startLocal(int postgresPort, int sqsPort) {
+    private ConfigurableApplicationContext startLocal(int postgresPort, int sqsPort, int dynamoPort) {
         return new SpringApplicationBuilder(LedgerApplication.class).run("--server.port=0",
                 "--ledger.local.data-directory=" + dataDirectory, "--ledger.local.postgres-port=" + postgresPort,
-                "--ledger.local.sqs-port=" + sqsPort);
+                "--ledger.local.sqs-port=" + sqsPort, "--ledger.local.dynamodb-port=" + dynamoPort);
     }
 
     @Test
@@ -34,7 +34,10 @@ class LocalRunTest {
             throws IOException {
         int port = freePort();
         int sqsPort = freePort();
-        try (ConfigurableApplicationContext app = startLocal(port, sqsPort)) {
+        int dynamoPort = freePort();
+        long dynalitePid;
+        try (ConfigurableApplicationContext app = startLocal(port, sqsPort, dynamoPort)) {
+            dynalitePid = app.getBean(LocalDynamoDb.class).pid();
             RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
             assertThat(http.get().uri("/actuator/health").retrieve().body(JsonNode.class).get("status").asText())
                     .isEqualTo("UP");
@@ -42,16 +45,23 @@ class LocalRunTest {
                     .body(Map.of("userId", "local-user", "entitlementKey", "ACCESS_DASHBOARD")).retrieve().toBodilessEntity();
         }
         assertThat(Files.exists(dataDirectory.resolve("postgres").resolve("PG_VERSION"))).isTrue();
+        assertThat(ProcessHandle.of(dynalitePid).map(ProcessHandle::isAlive).orElse(false))
+                .as("no dynalite process survives a normal stop").isFalse();
 
-        try (ConfigurableApplicationContext app = startLocal(port, sqsPort)) {
+        try (ConfigurableApplicationContext app = startLocal(port, sqsPort, dynamoPort)) {
             RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
             JsonNode health = http.get().uri("/actuator/health").retrieve().body(JsonNode.class);
             assertThat(health.at("/components/sqs/status").asText()).isEqualTo("UP");
+            assertThat(health.at("/components/projections/status").asText()).isEqualTo("UP");
             assertThat(health.at("/components/sqs/details/queue").asText())
                     .isEqualTo("http://127.0.0.1:" + sqsPort + "/000000000000/ledger-local-usage-event-queue");
             JsonNode state = http.get().uri("/api/v1/entitlements/local-user/ACCESS_DASHBOARD").retrieve()
                     .body(JsonNode.class);
             assertThat(state.get("active").asBoolean()).isTrue();
+            // dynalite kept its table in memory: the table is created empty and the projection replays into it
+            var table = app.getBean(dev.ledger.projection.dynamodb.EntitlementTable.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> table.get("local-user", "ACCESS_DASHBOARD").isPresent());
         }
     }
 

@@ -24,6 +24,9 @@ public final class LedgerInstances {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+            TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        }
         if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("ledger.environment="))) {
             args.add("--ledger.environment=i" + INSTANCES.incrementAndGet());
         }
@@ -31,7 +34,22 @@ public final class LedgerInstances {
         for (String property : properties) {
             args.add("--" + property);
         }
+        if (java.util.Arrays.stream(properties).anyMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+            args.add("--ledger.local.dynamodb-enabled=false");
+        }
         return new SpringApplicationBuilder(LedgerApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** The same arguments as {@link #start}, for command-line jobs against the same infrastructure. */
+    public static String[] arguments(TestDatabase.Database database, String... properties) {
+        List<String> args = new ArrayList<>();
+        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        for (String property : properties) {
+            args.add("--" + property);
+        }
+        return args.toArray(String[]::new);
     }
 
     public static String baseUrl(ConfigurableApplicationContext context) {

@@ -23,6 +23,7 @@ public class SharedDatabaseInitializer implements ApplicationContextInitializer<
     public void initialize(ConfigurableApplicationContext context) {
         TestPropertyValues.of(sharedDatabase().springProperties())
                 .and(TestSqs.springProperties())
+                .and(TestDynamoDb.springProperties())
                 .and("ledger.environment=shared")
                 .applyTo(context.getEnvironment());
     }

@@ -1,0 +1,65 @@
+package dev.ledger.admin;
+
+import dev.ledger.entitlement.InvalidInput;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.projection.dynamodb.DriftCheck;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Status, rebuild and drift of the projections. */
+@RestController
+@RequestMapping("/api/v1/admin/projections")
+class ProjectionController {
+
+    private final ProjectionStatus status;
+    private final Rebuilds rebuilds;
+    private final DriftCheck drift;
+
+    ProjectionController(ProjectionStatus status, Rebuilds rebuilds, DriftCheck drift) {
+        this.status = status;
+        this.rebuilds = rebuilds;
+        this.drift = drift;
+    }
+
+    record Statuses(List<ProjectionStatus.Status> projections) {
+    }
+
+    record RebuildStarted(String projection, String processor, long generation, String status) {
+    }
+
+    @GetMapping
+    Statuses all() {
+        return new Statuses(status.all());
+    }
+
+    @PostMapping("/{projection}/rebuild")
+    ResponseEntity<RebuildStarted> rebuild(@PathVariable String projection, Principal caller) {
+        Projection target = Projection.named(projection);
+        long generation = rebuilds.rebuild(target, caller == null ? "anonymous" : caller.getName(),
+                Duration.ofSeconds(60));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
+                target.processor(), generation, "replaying; follow GET /api/v1/admin/projections"));
+    }
+
+    @GetMapping("/{projection}/drift")
+    DriftCheck.Report drift(@PathVariable String projection, @RequestParam(defaultValue = "1000") int limit) {
+        if (Projection.named(projection) != Projection.DYNAMODB) {
+            throw new InvalidInput("DRIFT_NOT_SUPPORTED", "drift is checked for the dynamodb projection only");
+        }
+        if (limit < 1 || limit > 10_000) {
+            throw new InvalidInput("INVALID_LIMIT", "limit must be from 1 to 10000, got " + limit);
+        }
+        return drift.run(limit);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.ledger.cli;
+
+import dev.ledger.LedgerApplication;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.projection.dynamodb.DriftCheck;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar ledger.jar projections rebuild dynamodb | drift dynamodb | status}. The job starts the application
+ * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job
+ * takes part in the replay like any other instance and exits when the projection has caught up.
+ *
+ * <p>Exit codes: 0 success (drift: none found), 1 failure, 2 drift found, 64 usage error.
+ */
+public final class LedgerCommandLine {
+
+    public static final int DRIFT_FOUND = 2;
+
+    private LedgerCommandLine() {
+    }
+
+    /** Whether {@code args} ask for a command-line job rather than the service. */
+    public static boolean handles(String[] args) {
+        return args.length > 0 && args[0].equals("projections");
+    }
+
+    /**
+     * Runs a job and returns its exit code. {@code springArgs} are extra application arguments
+     * ({@code --name=value}), used by tests to point the job at their infrastructure.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, String... springArgs) {
+        CommandLine parser = commandLine(null, out, err);
+        try {
+            parser.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println(e.getMessage());
+            e.getCommandLine().usage(err);
+            return CommandLine.ExitCode.USAGE;
+        }
+        if (parser.isUsageHelpRequested() || parser.getSubcommands().values().stream()
+                .anyMatch(CommandLine::isUsageHelpRequested)) {
+            return parser.execute(args);
+        }
+        List<String> spring = new ArrayList<>(List.of(springArgs));
+        spring.add("--ledger.sqs.listener-enabled=false");
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(LedgerApplication.class)
+                .web(WebApplicationType.NONE).run(spring.toArray(String[]::new))) {
+            return commandLine(context, out, err).execute(args);
+        } catch (RuntimeException e) {
+            err.println("failed to start the application: " + e.getMessage());
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+
+    private static CommandLine commandLine(ConfigurableApplicationContext context, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Projections())
+                .addSubcommand(new Rebuild(context, out))
+                .addSubcommand(new Drift(context, out))
+                .addSubcommand(new StatusCommand(context, out));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("failed: " + e.getMessage());
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return commandLine;
+    }
+
+    @Command(name = "projections", mixinStandardHelpOptions = true,
+            description = "Rebuild, check and inspect the ledger's projections.")
+    static final class Projections implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    @Command(name = "rebuild", mixinStandardHelpOptions = true,
+            description = "Bump the generation, reset the processor on every instance and replay all events; "
+                    + "exits when the projection has caught up.")
+    static final class Rebuild implements Callable<Integer> {
+        private final ConfigurableApplicationContext context;
+        private final PrintWriter out;
+
+        @Parameters(index = "0", description = "projection: dynamodb")
+        String projection;
+
+        @Option(names = "--timeout", defaultValue = "PT2H", description = "give up after this long (ISO-8601, default PT2H)")
+        Duration timeout;
+
+        Rebuild(ConfigurableApplicationContext context, PrintWriter out) {
+            this.context = context;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Projection target = Projection.named(projection);
+            long generation = context.getBean(Rebuilds.class).rebuild(target, "command-line", Duration.ofMinutes(2));
+            out.printf("rebuild of %s started: generation %d%n", target.publicName(), generation);
+            out.flush();
+            ProjectionStatus status = context.getBean(ProjectionStatus.class);
+            Instant giveUp = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(giveUp)) {
+                ProjectionStatus.Status current = status.of(target);
+                out.printf("%s: %s, position %d of %d, %s%n", target.publicName(), current.state(), current.position(),
+                        current.head(), current.replaying() ? "replay " + current.replayProgressPercent() + "%"
+                                : "lag " + current.lagEvents() + " events");
+                out.flush();
+                if (!current.replaying() && current.lagEvents() == 0 && current.generation() == generation
+                        && "RUNNING".equals(current.state())) {
+                    out.printf("rebuild of %s complete%n", target.publicName());
+                    return CommandLine.ExitCode.OK;
+                }
+                Thread.sleep(1_000);
+            }
+            out.printf("rebuild of %s did not complete within %s; it goes on in the running service%n",
+                    target.publicName(), timeout);
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+
+    @Command(name = "drift", mixinStandardHelpOptions = true,
+            description = "Compare every item of the projection with the state computed from the events; "
+                    + "exit code 2 when drift is found.")
+    static final class Drift implements Callable<Integer> {
+        private final ConfigurableApplicationContext context;
+        private final PrintWriter out;
+
+        @Parameters(index = "0", description = "projection: dynamodb")
+        String projection;
+
+        @Option(names = "--limit", defaultValue = "1000", description = "list at most this many differences")
+        int limit;
+
+        Drift(ConfigurableApplicationContext context, PrintWriter out) {
+            this.context = context;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            if (Projection.named(projection) != Projection.DYNAMODB) {
+                throw new IllegalArgumentException("drift is checked for the dynamodb projection only");
+            }
+            DriftCheck.Report report = context.getBean(DriftCheck.class).run(limit);
+            for (DriftCheck.Drift drift : report.drift()) {
+                out.printf("%s %s/%s %s%n", drift.kind(), drift.userId(), drift.entitlementKey(),
+                        drift.fields().isEmpty() ? "" : drift.fields());
+            }
+            out.printf("checked %d entitlements: %s%n", report.checked(),
+                    report.clean() ? "no drift" : report.drift().size() + (report.truncated() ? "+" : "") + " differences");
+            return report.clean() ? CommandLine.ExitCode.OK : DRIFT_FOUND;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show every projection's state and lag.")
+    static final class StatusCommand implements Callable<Integer> {
+        private final ConfigurableApplicationContext context;
+        private final PrintWriter out;
+
+        StatusCommand(ConfigurableApplicationContext context, PrintWriter out) {
+            this.context = context;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            out.printf("%-10s %-20s %-10s %10s %10s %10s %8s %10s%n", "projection", "processor", "state", "position",
+                    "head", "lag", "replay%", "generation");
+            for (ProjectionStatus.Status s : context.getBean(ProjectionStatus.class).all()) {
+                out.printf("%-10s %-20s %-10s %10d %10d %10d %8s %10d%n", s.projection(), s.processor(), s.state(),
+                        s.position(), s.head(), s.lagEvents(),
+                        s.replayProgressPercent() == null ? "-" : s.replayProgressPercent(), s.generation());
+            }
+            return CommandLine.ExitCode.OK;
+        }
+    }
+}

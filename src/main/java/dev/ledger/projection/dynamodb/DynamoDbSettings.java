@@ -1,0 +1,27 @@
+package dev.ledger.projection.dynamodb;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The entitlements table ({@code ledger.dynamodb.*}).
+ *
+ * @param table          table name; default {@code {project}-{env}-entitlements}
+ * @param createTable    create the table at startup if it is missing (local run and tests); in AWS Terraform creates
+ *                       it and the application only checks that it exists
+ * @param writeParallelism how many item writes of one batch run at once
+ */
+@ConfigurationProperties("ledger.dynamodb")
+public record DynamoDbSettings(String table,
+                               @DefaultValue("false") boolean createTable,
+                               @DefaultValue("8") int writeParallelism) {
+
+    public DynamoDbSettings {
+        if (table == null || table.isBlank()) {
+            throw new IllegalArgumentException("ledger.dynamodb.table must be set");
+        }
+        if (writeParallelism < 1) {
+            throw new IllegalArgumentException("ledger.dynamodb.write-parallelism must be >= 1");
+        }
+    }
+}

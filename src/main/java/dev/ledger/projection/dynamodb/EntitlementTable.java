@@ -1,0 +1,175 @@
+package dev.ledger.projection.dynamodb;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/**
+ * The shared entitlements table: one item per user and entitlement key (table contract in the README). Every write is
+ * conditional on the event it comes from, so duplicates, stolen claims and redelivered batches never roll an item back:
+ * {@code attribute_not_exists(userId) OR generation < :g OR (generation = :g AND version < :v)}. A failed condition
+ * means "already applied" and is counted, not raised.
+ */
+@Component
+public class EntitlementTable {
+
+    private static final Logger log = LoggerFactory.getLogger(EntitlementTable.class);
+    static final String GUARD = "attribute_not_exists(#uid) OR #gen < :g OR (#gen = :g AND #ver < :v)";
+    private static final Map<String, String> GUARD_NAMES = Map.of("#uid", ItemChange.USER_ID,
+            "#gen", ItemChange.GENERATION, "#ver", ItemChange.VERSION);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+    private final Counter writes;
+    private final Counter conditionSkips;
+
+    EntitlementTable(DynamoDbClient dynamo, DynamoDbSettings settings, Clock clock, MeterRegistry meters) {
+        this.dynamo = dynamo;
+        this.table = settings.table();
+        this.clock = clock;
+        this.writes = Counter.builder("ledger.projection.writes").tag("processor", EntitlementTableProjector.PROCESSOR)
+                .description("conditional item writes to the entitlements table").register(meters);
+        this.conditionSkips = Counter.builder("ledger.projection.condition.skips")
+                .tag("processor", EntitlementTableProjector.PROCESSOR)
+                .description("writes skipped because the item already had this or a newer event").register(meters);
+    }
+
+    public String name() {
+        return table;
+    }
+
+    /** Writes {@code change} unless the item already reflects it or a newer event. @return whether it was written */
+    boolean write(ItemChange change, long generation) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":g", ItemChange.number(generation));
+        values.put(":v", ItemChange.number(change.version()));
+        try {
+            if (change.replacesItem()) {
+                dynamo.putItem(r -> r.tableName(table).item(change.item(generation, clock.instant()))
+                        .conditionExpression(GUARD).expressionAttributeNames(GUARD_NAMES)
+                        .expressionAttributeValues(values));
+            } else {
+                Map<String, String> names = new HashMap<>(GUARD_NAMES);
+                List<String> sets = new ArrayList<>();
+                int i = 0;
+                for (Map.Entry<String, AttributeValue> attribute : change.item(generation, clock.instant()).entrySet()) {
+                    if (attribute.getKey().equals(ItemChange.USER_ID)
+                            || attribute.getKey().equals(ItemChange.ENTITLEMENT_KEY)) {
+                        continue;
+                    }
+                    names.put("#a" + i, attribute.getKey());
+                    values.put(":a" + i, attribute.getValue());
+                    sets.add("#a" + i + " = :a" + i);
+                    i++;
+                }
+                List<String> removes = new ArrayList<>();
+                for (String attribute : change.remove()) {
+                    names.put("#r" + removes.size(), attribute);
+                    removes.add("#r" + removes.size());
+                }
+                String update = "SET " + String.join(", ", sets)
+                        + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+                dynamo.updateItem(r -> r.tableName(table).key(key(change.userId(), change.entitlementKey()))
+                        .updateExpression(update).conditionExpression(GUARD)
+                        .expressionAttributeNames(names).expressionAttributeValues(values));
+            }
+            writes.increment();
+            return true;
+        } catch (ConditionalCheckFailedException alreadyApplied) {
+            conditionSkips.increment();
+            return false;
+        }
+    }
+
+    public Optional<Map<String, AttributeValue>> get(String userId, String entitlementKey) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(userId, entitlementKey))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
+    }
+
+    /** Reads up to 100 items by key. */
+    List<Map<String, AttributeValue>> getAll(List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                .consistentRead(true).build());
+        while (!request.isEmpty()) {
+            Map<String, KeysAndAttributes> pending = request;
+            var response = dynamo.batchGetItem(r -> r.requestItems(pending));
+            items.addAll(response.responses().getOrDefault(table, List.of()));
+            request = response.unprocessedKeys() == null ? Map.of() : response.unprocessedKeys();
+        }
+        return items;
+    }
+
+    /** Scans the whole table page by page; memory holds one page at a time. */
+    void scan(Consumer<List<Map<String, AttributeValue>>> page) {
+        dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true)).forEach(response -> page.accept(response.items()));
+    }
+
+    public void delete(String userId, String entitlementKey) {
+        dynamo.deleteItem(r -> r.tableName(table).key(key(userId, entitlementKey)));
+    }
+
+    /** Overwrites an item as given, without any condition: for tests and tools that simulate damage. */
+    public void putUnconditionally(Map<String, AttributeValue> item) {
+        dynamo.putItem(r -> r.tableName(table).item(item));
+    }
+
+    static Map<String, AttributeValue> key(String userId, String entitlementKey) {
+        return Map.of(ItemChange.USER_ID, AttributeValue.fromS(userId),
+                ItemChange.ENTITLEMENT_KEY, AttributeValue.fromS(entitlementKey));
+    }
+
+    /**
+     * Creates the table if asked to and it is missing; otherwise fails clearly when it does not exist.
+     *
+     * @return whether the table was created (and is therefore empty)
+     */
+    boolean ensureExists(boolean create) {
+        try {
+            TableStatus status = dynamo.describeTable(r -> r.tableName(table)).table().tableStatus();
+            log.info("DynamoDB table {} is {}", table, status);
+            return false;
+        } catch (ResourceNotFoundException missing) {
+            if (!create) {
+                throw new IllegalStateException("DynamoDB table '" + table + "' does not exist. In AWS it is created by "
+                        + "Terraform (infra/); set ledger.dynamodb.table (LEDGER_DYNAMODB_TABLE) to the shared table's "
+                        + "name, or ledger.dynamodb.create-table=true to create it", missing);
+            }
+            dynamo.createTable(r -> r.tableName(table)
+                    .keySchema(KeySchemaElement.builder().attributeName(ItemChange.USER_ID).keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName(ItemChange.ENTITLEMENT_KEY).keyType(KeyType.RANGE)
+                                    .build())
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName(ItemChange.USER_ID)
+                                    .attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(ItemChange.ENTITLEMENT_KEY)
+                                    .attributeType(ScalarAttributeType.S).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST));
+            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+            log.info("Created DynamoDB table {}", table);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ledger.projection.dynamodb;
+
+import dev.ledger.entitlement.EntitlementActivated;
+import dev.ledger.entitlement.EntitlementDeactivated;
+import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.PeriodReset;
+import dev.ledger.entitlement.UsageConsumed;
+import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.projection.Rebuilds;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the entitlements table current. Events of a batch are not written one by one: their changes are merged per
+ * entitlement and written once, when the batch commits (before its token is stored). A failed write fails the batch,
+ * so the token does not move and the processor retries it with backoff; nothing is ever logged and skipped.
+ */
+@Component
+@ProcessingGroup(EntitlementTableProjector.PROCESSOR)
+class EntitlementTableProjector implements DisposableBean {
+
+    static final String PROCESSOR = "entitlement-table";
+    private static final String BATCH = PROCESSOR + ".batch";
+
+    private final EntitlementTable table;
+    private final Rebuilds rebuilds;
+    private final ExecutorService writers;
+
+    EntitlementTableProjector(EntitlementTable table, Rebuilds rebuilds, DynamoDbSettings settings) {
+        this.table = table;
+        this.rebuilds = rebuilds;
+        this.writers = Executors.newFixedThreadPool(settings.writeParallelism(), runnable -> {
+            Thread thread = new Thread(runnable, "entitlement-table-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @EventHandler
+    void on(EntitlementGranted event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(UsagePolicyChanged event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(EntitlementDeactivated event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(EntitlementActivated event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(PeriodReset event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(UsageConsumed event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    private void stage(String userId, String key, Object event, long sequence) {
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        Map<String, ItemChange> changes = batch.getOrComputeResource(BATCH, name -> {
+            Map<String, ItemChange> pending = new LinkedHashMap<>();
+            batch.onPrepareCommit(u -> flush(pending));
+            return pending;
+        });
+        changes.computeIfAbsent(EntitlementId.of(userId, key).toString(), id -> new ItemChange(userId, key))
+                .apply(event, sequence);
+    }
+
+    private void flush(Map<String, ItemChange> changes) {
+        long generation = rebuilds.activeGeneration(PROCESSOR);
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>(changes.size());
+        for (ItemChange change : changes.values()) {
+            writes.add(CompletableFuture.supplyAsync(() -> table.write(change, generation), writers));
+        }
+        try {
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException failed) {
+            throw failed.getCause() instanceof RuntimeException runtime ? runtime : failed;
+        }
+    }
+
+    @Override
+    public void destroy() {
+        writers.shutdownNow();
+    }
+}

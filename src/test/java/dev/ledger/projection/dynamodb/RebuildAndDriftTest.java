@@ -1,0 +1,225 @@
+package dev.ledger.projection.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ledger.cli.LedgerCommandLine;
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.eventstore.Ledger;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.context.ConfigurableApplicationContext;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Damage, drift and rebuild on an instance with a database and table of its own: drift finds exactly the damage, the
+ * rebuild repairs it while usage keeps flowing and readers keep their items, and the command line does the same.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RebuildAndDriftTest {
+
+    private static final int ENTITLEMENTS = 30;
+    private static TestDatabase.Database database;
+    private static ConfigurableApplicationContext app;
+    private static Ledger ledger;
+    private static EntitlementTable table;
+
+    @BeforeAll
+    static void start() {
+        database = TestDatabase.newDatabase();
+        app = LedgerInstances.start(database, "ledger.environment=rebuild");
+        ledger = app.getBean(Ledger.class);
+        table = app.getBean(EntitlementTable.class);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            EntitlementId id = id(i);
+            ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000_000, Period.MONTHLY, null,
+                    OverLimit.REJECT), Instant.now()), Map.of());
+            for (int u = 0; u <= i % 4; u++) {
+                ledger.consume(new ConsumeUsage(id, 1 + u, Instant.now(), "seed-" + i + "-" + u, Map.of(), null));
+            }
+        }
+        awaitCaughtUp();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static EntitlementId id(int i) {
+        return EntitlementId.of("rb-user-" + i, "AI_TUTOR_ACCESS");
+    }
+
+    private static void awaitCaughtUp() {
+        ProjectionStatus status = app.getBean(ProjectionStatus.class);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            ProjectionStatus.Status s = status.of(Projection.DYNAMODB);
+            return !s.replaying() && s.lagEvents() == 0 && "RUNNING".equals(s.state());
+        });
+    }
+
+    private static DriftCheck.Report drift() {
+        return app.getBean(DriftCheck.class).run(1000);
+    }
+
+    private static int cli(StringWriter output, String... args) {
+        return LedgerCommandLine.run(args, new PrintWriter(output, true), new PrintWriter(output, true),
+                LedgerInstances.arguments(database, "ledger.environment=rebuild"));
+    }
+
+    private static void damage() {
+        Map<String, AttributeValue> corrupted = new HashMap<>(table.get(id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
+        corrupted.put("usageCount", AttributeValue.fromN("999"));
+        corrupted.put("active", AttributeValue.fromBool(false));
+        corrupted.put("version", AttributeValue.fromN("77"));
+        table.putUnconditionally(corrupted);
+        table.delete(id(2).userId(), "AI_TUTOR_ACCESS");
+        table.putUnconditionally(Map.of("userId", AttributeValue.fromS("ghost"),
+                "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(true),
+                "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
+    }
+
+    @Test
+    @Order(1)
+    void an_undamaged_table_has_no_drift_and_the_command_line_exits_0() {
+        assertThat(drift().drift()).isEmpty();
+        assertThat(drift().checked()).isEqualTo(ENTITLEMENTS);
+        StringWriter output = new StringWriter();
+        assertThat(cli(output, "projections", "drift", "dynamodb")).isZero();
+        assertThat(output.toString()).contains("checked " + ENTITLEMENTS + " entitlements: no drift");
+    }
+
+    @Test
+    @Order(2)
+    void drift_finds_exactly_the_damage_done_to_the_table() {
+        damage();
+        DriftCheck.Report report = drift();
+        assertThat(report.drift()).hasSize(3);
+        Map<String, DriftCheck.Drift> byUser = new HashMap<>();
+        report.drift().forEach(d -> byUser.put(d.userId(), d));
+        DriftCheck.Drift corrupted = byUser.get("rb-user-1");
+        assertThat(corrupted.kind()).isEqualTo("DIFFERENT");
+        assertThat(corrupted.fields()).containsOnlyKeys("usageCount", "active", "version");
+        assertThat(corrupted.fields().get("usageCount")).isEqualTo(new DriftCheck.FieldDiff("3", "999"));
+        assertThat(corrupted.fields().get("active")).isEqualTo(new DriftCheck.FieldDiff("true", "false"));
+        assertThat(byUser.get("rb-user-2").kind()).isEqualTo("MISSING");
+        assertThat(byUser.get("ghost").kind()).isEqualTo("EXTRA");
+
+        StringWriter output = new StringWriter();
+        assertThat(cli(output, "projections", "drift", "dynamodb")).isEqualTo(LedgerCommandLine.DRIFT_FOUND);
+        assertThat(output.toString()).contains("MISSING rb-user-2/AI_TUTOR_ACCESS").contains("3 differences");
+    }
+
+    @Test
+    @Order(3)
+    void a_rebuild_repairs_the_damage_while_usage_keeps_flowing_and_readers_keep_their_items() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger sentDuringRebuild = new AtomicInteger();
+        AtomicReference<String> readerSawNothing = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            int n = 0;
+            while (running.get()) {
+                EntitlementId id = id(10 + n % 10);
+                ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "during-" + n++, Map.of(), null));
+                sentDuringRebuild.incrementAndGet();
+            }
+        });
+        Thread reader = new Thread(() -> {
+            while (running.get()) {
+                for (int i = 3; i < ENTITLEMENTS; i++) {
+                    if (table.get(id(i).userId(), "AI_TUTOR_ACCESS").isEmpty()) {
+                        readerSawNothing.set(id(i).toString());
+                    }
+                }
+            }
+        });
+        producer.start();
+        reader.start();
+        long generationBefore = app.getBean(Rebuilds.class).row("entitlement-table").generation();
+        long generation = app.getBean(Rebuilds.class).rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        assertThat(generation).isEqualTo(generationBefore + 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sentDuringRebuild.get() > 50);
+        running.set(false);
+        producer.join();
+        reader.join();
+        awaitCaughtUp();
+
+        assertThat(readerSawNothing.get()).as("an item disappeared during the rebuild").isNull();
+        DriftCheck.Report report = drift();
+        assertThat(report.drift()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("EXTRA");
+            assertThat(d.userId()).isEqualTo("ghost");
+        });
+        Map<String, AttributeValue> repaired = table.get(id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+        assertThat(repaired.get("usageCount").n()).isEqualTo("3");
+        assertThat(repaired.get("generation").n()).isEqualTo(Long.toString(generation));
+        assertThat(table.get(id(2).userId(), "AI_TUTOR_ACCESS")).isPresent();
+        long usedDuringRebuild = 0;
+        for (int i = 10; i < 20; i++) {
+            usedDuringRebuild += Long.parseLong(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()
+                    .get("usageCount").n());
+        }
+        long seeded = 0;
+        for (int i = 10; i < 20; i++) {
+            for (int u = 0; u <= i % 4; u++) {
+                seeded += 1 + u;
+            }
+        }
+        assertThat(usedDuringRebuild).as("usage recorded during the rebuild is in the table")
+                .isEqualTo(seeded + sentDuringRebuild.get());
+    }
+
+    @Test
+    @Order(4)
+    void the_command_line_rebuild_repairs_the_table_and_status_reports_it() {
+        table.putUnconditionally(Map.of("userId", AttributeValue.fromS("rb-user-5"),
+                "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(false),
+                "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
+        table.delete("ghost", "AI_TUTOR_ACCESS");
+        assertThat(drift().drift()).hasSize(1);
+
+        StringWriter output = new StringWriter();
+        assertThat(cli(output, "projections", "rebuild", "dynamodb", "--timeout", "PT2M")).isZero();
+        assertThat(output.toString()).contains("rebuild of dynamodb complete");
+        assertThat(drift().drift()).isEmpty();
+
+        StringWriter status = new StringWriter();
+        assertThat(cli(status, "projections", "status")).isZero();
+        assertThat(status.toString()).contains("dynamodb").contains("entitlement-table");
+    }
+
+    @Test
+    @Order(5)
+    void the_command_line_rejects_unknown_commands_with_a_usage_error() {
+        StringWriter output = new StringWriter();
+        assertThat(cli(output, "projections", "rebuild")).isEqualTo(picocli.CommandLine.ExitCode.USAGE);
+        assertThat(cli(output, "projections", "explode")).isEqualTo(picocli.CommandLine.ExitCode.USAGE);
+        assertThat(cli(output, "projections", "drift", "history")).isEqualTo(picocli.CommandLine.ExitCode.SOFTWARE);
+        assertThat(output.toString()).contains("Missing required parameter");
+        assertThat(List.of(output.toString())).isNotEmpty();
+    }
+}
