@@ -24,11 +24,11 @@ import picocli.CommandLine.Parameters;
  * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job
  * takes part in the replay like any other instance and exits when the projection has caught up.
  *
- * <p>Exit codes: 0 success (drift: none found), 1 failure, 2 drift found, 64 usage error.
+ * <p>Exit codes: 0 success (drift: none found), 1 failure, 2 usage error, 3 drift found.
  */
 public final class LedgerCommandLine {
 
-    public static final int DRIFT_FOUND = 2;
+    public static final int DRIFT_FOUND = 3;
 
     private LedgerCommandLine() {
     }
@@ -42,7 +42,9 @@ public final class LedgerCommandLine {
      * Runs a job and returns its exit code. {@code springArgs} are extra application arguments
      * ({@code --name=value}), used by tests to point the job at their infrastructure.
      */
-    public static int run(String[] args, PrintWriter out, PrintWriter err, String... springArgs) {
+    public static int run(String[] arguments, PrintWriter out, PrintWriter err, String... springArgs) {
+        // the first word names the command group ("projections"), which is the root command itself
+        String[] args = handles(arguments) ? java.util.Arrays.copyOfRange(arguments, 1, arguments.length) : arguments;
         CommandLine parser = commandLine(null, out, err);
         try {
             parser.parseArgs(args);

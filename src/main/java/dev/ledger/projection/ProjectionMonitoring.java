@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code projections} in {@code /actuator/health} and the lag gauges. A projection whose processor is failing and
- * retrying (a DynamoDB outage, say) is {@code DEGRADED} with its lag; the service stays up because usage is still
- * recorded, and the projection catches up by itself.
+ * retrying (a DynamoDB outage, say), or whose oldest unapplied event is older than {@code ledger.projections.degraded-lag},
+ * is {@code DEGRADED} with its lag; the service stays up because usage is still recorded, and the projection catches up
+ * by itself.
  */
 @Component("projections")
 class ProjectionMonitoring extends AbstractHealthIndicator {
@@ -28,10 +29,15 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
     private final Rebuilds rebuilds;
     private final Map<Projection, AtomicReference<ProjectionStatus.Status>> latest = new ConcurrentHashMap<>();
 
-    ProjectionMonitoring(ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters) {
+    private final java.time.Duration degradedLag;
+
+    ProjectionMonitoring(ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters,
+                         @org.springframework.beans.factory.annotation.Value("${ledger.projections.degraded-lag:30s}")
+                         java.time.Duration degradedLag) {
         super("projection status unavailable");
         this.status = status;
         this.rebuilds = rebuilds;
+        this.degradedLag = degradedLag;
         for (Projection projection : Projection.values()) {
             AtomicReference<ProjectionStatus.Status> holder = new AtomicReference<>();
             latest.put(projection, holder);
@@ -61,7 +67,10 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
         for (Projection projection : Projection.values()) {
             ProjectionStatus.Status current = status.of(projection);
             latest.get(projection).set(current);
-            boolean failing = rebuilds.processor(projection.processor()).isError();
+            var processor = rebuilds.processor(projection.processor());
+            boolean failing = processor.isError()
+                    || processor.processingStatus().values().stream().anyMatch(s -> s.isErrorState())
+                    || (current.lagEvents() > 0 && current.lagSeconds() > degradedLag.toSeconds());
             degraded |= failing;
             builder.withDetail(projection.publicName(), Map.of("processor", current.processor(),
                     "state", failing ? "ERROR" : current.state(), "lagEvents", current.lagEvents(),

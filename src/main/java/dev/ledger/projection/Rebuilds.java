@@ -115,7 +115,7 @@ public class Rebuilds {
         }
     }
 
-    StreamingEventProcessor processor(String name) {
+    public StreamingEventProcessor processor(String name) {
         return processing.eventProcessor(name, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalStateException("no streaming processor named " + name));
     }

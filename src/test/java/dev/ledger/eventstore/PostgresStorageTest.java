@@ -62,6 +62,16 @@ class PostgresStorageTest {
     }
 
     @Test
+    void each_event_takes_exactly_one_value_of_the_global_index_sequence() {
+        EntitlementId id = EntitlementId.of("sequence-user", "AI_TUTOR_ACCESS");
+        ledger.send(id, new GrantEntitlement(id, true, null, Instant.now()), Map.of());
+        Long index = jdbc.queryForObject("SELECT global_index FROM domain_event_entry WHERE aggregate_identifier = ?",
+                Long.class, id.toString());
+        // Hibernate's default pooled allocation would reserve 50 values at a time and run ahead of the events
+        assertThat(jdbc.queryForObject("SELECT last_value FROM domain_event_entry_seq", Long.class)).isEqualTo(index);
+    }
+
+    @Test
     void the_global_index_sequence_allocates_one_at_a_time() {
         assertThat(jdbc.queryForObject(
                 "SELECT increment_by FROM pg_sequences WHERE sequencename = 'domain_event_entry_seq'", Long.class))

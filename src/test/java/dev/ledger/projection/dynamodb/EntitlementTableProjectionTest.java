@@ -40,6 +40,8 @@ class EntitlementTableProjectionTest {
     Rebuilds rebuilds;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    org.springframework.boot.test.web.client.TestRestTemplate http;
 
     private Map<String, AttributeValue> awaitItem(EntitlementId id, Predicate<Map<String, AttributeValue>> condition) {
         return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
@@ -160,5 +162,25 @@ class EntitlementTableProjectionTest {
         double writes = meters.counter("ledger.projection.writes", "processor", "entitlement-table").count() - writesBefore;
         assertThat(writes).as("61 events of one entitlement caught up in batches of up to 100")
                 .isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void the_admin_api_reports_status_and_drift_and_refuses_unknown_projections() {
+        var statuses = http.getForObject("/api/v1/admin/projections", com.fasterxml.jackson.databind.JsonNode.class);
+        var dynamodb = statuses.get("projections").get(0);
+        assertThat(dynamodb.get("projection").asText()).isEqualTo("dynamodb");
+        assertThat(dynamodb.get("processor").asText()).isEqualTo("entitlement-table");
+        assertThat(dynamodb.has("lagEvents")).isTrue();
+        assertThat(dynamodb.has("replayProgressPercent")).isTrue();
+        assertThat(dynamodb.get("segments").asInt()).isEqualTo(4);
+
+        var unknown = http.postForEntity("/api/v1/admin/projections/nosuch/rebuild", null,
+                com.fasterxml.jackson.databind.JsonNode.class);
+        assertThat(unknown.getStatusCode().value()).isEqualTo(400);
+        assertThat(unknown.getBody().get("code").asText()).isEqualTo("UNKNOWN_PROJECTION");
+        var badLimit = http.getForEntity("/api/v1/admin/projections/dynamodb/drift?limit=abc",
+                com.fasterxml.jackson.databind.JsonNode.class);
+        assertThat(badLimit.getStatusCode().value()).isEqualTo(400);
+        assertThat(badLimit.getBody().get("code").asText()).isEqualTo("INVALID_PARAMETER");
     }
 }
