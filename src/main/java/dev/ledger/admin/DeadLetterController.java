@@ -44,7 +44,7 @@ class DeadLetterController {
     /** Body {@code {"messageIds":[…]}} moves those; no body, or no {@code messageIds}, moves all. */
     @PostMapping("/redrive")
     RedriveResult redrive(@RequestBody(required = false) RedriveRequest request,
-                          @RequestParam(defaultValue = "1000") int limit) {
+                          @RequestParam(defaultValue = "1000") int limit, java.security.Principal caller) {
         requireLimit(limit);
         Set<String> ids = null;
         if (request != null && request.messageIds() != null) {
@@ -54,6 +54,7 @@ class DeadLetterController {
             }
             ids = new HashSet<>(request.messageIds());
         }
+        dev.ledger.security.Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
         DeadLetters.Redrive result = deadLetters.redrive(ids, limit);
         return new RedriveResult(result.moved(), result.notFound());
     }

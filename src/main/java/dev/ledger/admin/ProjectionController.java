@@ -46,8 +46,8 @@ class ProjectionController {
     @PostMapping("/{projection}/rebuild")
     ResponseEntity<RebuildStarted> rebuild(@PathVariable String projection, Principal caller) {
         Projection target = Projection.named(projection);
-        long generation = rebuilds.rebuild(target, caller == null ? "anonymous" : caller.getName(),
-                Duration.ofSeconds(60));
+        dev.ledger.security.Audit.record(caller, "rebuild", target.publicName());
+        long generation = rebuilds.rebuild(target, dev.ledger.security.Audit.caller(caller), Duration.ofSeconds(60));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
                 target.processor(), generation, "replaying; follow GET /api/v1/admin/projections"));
     }

@@ -17,6 +17,9 @@ import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.ConfigurerModule;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.messaging.correlation.MessageOriginProvider;
+import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventsourcing.AggregateFactory;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
@@ -77,6 +80,17 @@ public class AxonConfiguration {
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
                 .build();
         return JacksonSerializer.builder().objectMapper(mapper).build();
+    }
+
+    /** Events keep the correlation of their command, and the caller and action of administrative commands (audit). */
+    @Bean
+    public CorrelationDataProvider messageOrigin() {
+        return new MessageOriginProvider();
+    }
+
+    @Bean
+    public CorrelationDataProvider auditCorrelation() {
+        return new SimpleCorrelationDataProvider("caller", "action");
     }
 
     /** Found by the Spring snapshotter by type; the repository keeps Axon's own factory. */

@@ -3,7 +3,7 @@ package dev.ledger.intake;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import dev.ledger.StartupStep;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -13,14 +13,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * local run and tests). Runs before the listener containers start. In AWS the queues come from Terraform.
  */
 @Component
-class QueueProvisioner implements SmartLifecycle {
+class QueueProvisioner extends StartupStep {
 
     private static final Logger log = LoggerFactory.getLogger(QueueProvisioner.class);
 
     private final SqsAsyncClient sqs;
     private final SqsSettings settings;
     private final Queues queues;
-    private volatile boolean running;
 
     QueueProvisioner(SqsAsyncClient sqs, SqsSettings settings, Queues queues) {
         this.sqs = sqs;
@@ -29,7 +28,7 @@ class QueueProvisioner implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    protected void run() {
         if (settings.createQueues()) {
             String dlqName = Queues.nameOf(queues.deadLetterQueue());
             String dlqUrl = sqs.createQueue(r -> r.queueName(dlqName).attributes(Map.of(
@@ -48,22 +47,5 @@ class QueueProvisioner implements SmartLifecycle {
             log.info("Usage queue {} (redrive to {} after {} receives, visibility {}s)", queueUrl, dlqUrl,
                     settings.maxReceiveCount(), settings.visibilityTimeout().toSeconds());
         }
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Before the SQS listener containers, which resolve the queue on start. */
-    @Override
-    public int getPhase() {
-        return Integer.MIN_VALUE + 1000;
     }
 }

@@ -39,6 +39,13 @@ public class LocalDefaults implements EnvironmentPostProcessor, Ordered {
         defaults.put("ledger.sqs.create-queues", "true");
         defaults.put("ledger.sqs.max-receive-count", "3");
         defaults.put("ledger.sqs.visibility-timeout", "5s");
+        // the two documented development tokens (dev-admin-token, dev-reader-token), stored as SHA-256 hashes
+        defaults.put("ledger.security.tokens[0].name", "dev-admin");
+        defaults.put("ledger.security.tokens[0].role", "ADMIN");
+        defaults.put("ledger.security.tokens[0].sha256", "1734d503f6aa6a047c36d113cbad769f719c93784b469b771c4c3e7c63adbefd");
+        defaults.put("ledger.security.tokens[1].name", "dev-reader");
+        defaults.put("ledger.security.tokens[1].role", "READER");
+        defaults.put("ledger.security.tokens[1].sha256", "47beeb95da92ee9485a13c613b44b1dd7ff064c2c2815902e1c2e6d765b3c8ad");
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
     }
 }

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /** The projections an operator can inspect and rebuild, by their public name. */
 public enum Projection {
-    DYNAMODB("dynamodb", "entitlement-table");
+    DYNAMODB("dynamodb", "entitlement-table"),
+    HISTORY("history", "usage-history");
 
     private final String publicName;
     private final String processor;

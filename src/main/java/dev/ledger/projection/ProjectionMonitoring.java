@@ -70,7 +70,7 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
             var processor = rebuilds.processor(projection.processor());
             boolean failing = processor.isError()
                     || processor.processingStatus().values().stream().anyMatch(s -> s.isErrorState())
-                    || (current.lagEvents() > 0 && current.lagSeconds() > degradedLag.toSeconds());
+                    || (!current.replaying() && current.lagEvents() > 0 && current.lagSeconds() > degradedLag.toSeconds());
             degraded |= failing;
             builder.withDetail(projection.publicName(), Map.of("processor", current.processor(),
                     "state", failing ? "ERROR" : current.state(), "lagEvents", current.lagEvents(),

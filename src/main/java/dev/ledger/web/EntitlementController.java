@@ -10,9 +10,10 @@ import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.eventstore.Ledger;
 import dev.ledger.state.EntitlementStates;
+import dev.ledger.security.Audit;
+import java.security.Principal;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,14 +40,14 @@ class EntitlementController {
     }
 
     @PostMapping("/entitlements")
-    ResponseEntity<EntitlementView> grant(@RequestBody GrantRequest request) {
+    ResponseEntity<EntitlementView> grant(@RequestBody GrantRequest request, Principal caller) {
         if (request == null) {
             throw new InvalidInput("MISSING_BODY", "a JSON body with userId and entitlementKey is required");
         }
         EntitlementId id = EntitlementId.of(request.userId(), request.entitlementKey());
         boolean active = request.active() == null || request.active();
         var usage = request.usage() == null ? null : request.usage().toPolicy();
-        ledger.send(id, new GrantEntitlement(id, active, usage, clock.instant()), Map.of());
+        ledger.send(id, new GrantEntitlement(id, active, usage, clock.instant()), Audit.record(caller, "grant", id.toString()));
         return ResponseEntity.status(HttpStatus.CREATED).body(read(id));
     }
 
@@ -64,30 +65,31 @@ class EntitlementController {
 
     @PutMapping("/entitlements/{userId}/{entitlementKey}/usage")
     EntitlementView changeUsage(@PathVariable String userId, @PathVariable String entitlementKey,
-                                @RequestBody(required = false) UsageRequest usage) {
+                                @RequestBody(required = false) UsageRequest usage, Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ChangeUsagePolicy(id, usage == null ? null : usage.toPolicy(), clock.instant()), Map.of());
+        ledger.send(id, new ChangeUsagePolicy(id, usage == null ? null : usage.toPolicy(), clock.instant()),
+                Audit.record(caller, "change-usage", id.toString()));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/deactivate")
-    EntitlementView deactivate(@PathVariable String userId, @PathVariable String entitlementKey) {
+    EntitlementView deactivate(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new DeactivateEntitlement(id, clock.instant()), Map.of());
+        ledger.send(id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id.toString()));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/activate")
-    EntitlementView activate(@PathVariable String userId, @PathVariable String entitlementKey) {
+    EntitlementView activate(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ActivateEntitlement(id, clock.instant()), Map.of());
+        ledger.send(id, new ActivateEntitlement(id, clock.instant()), Audit.record(caller, "activate", id.toString()));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/reset")
-    EntitlementView reset(@PathVariable String userId, @PathVariable String entitlementKey) {
+    EntitlementView reset(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ResetPeriod(id, clock.instant()), Map.of());
+        ledger.send(id, new ResetPeriod(id, clock.instant()), Audit.record(caller, "reset", id.toString()));
         return read(id);
     }
 

@@ -24,7 +24,7 @@ class LedgerSurvivesRestartTest {
 
         JsonNode before;
         try (ConfigurableApplicationContext first = LedgerInstances.start(database)) {
-            RestClient http = RestClient.create(LedgerInstances.baseUrl(first));
+            RestClient http = LedgerInstances.adminClient(first);
             JsonNode granted = http.post().uri("/api/v1/entitlements").contentType(MediaType.APPLICATION_JSON)
                     .body(Map.of("userId", id.userId(), "entitlementKey", id.entitlementKey(), "active", true,
                             "usage", Map.of("limit", 100, "period", "MONTHLY", "overLimit", "REJECT")))
@@ -44,7 +44,7 @@ class LedgerSurvivesRestartTest {
         }
 
         try (ConfigurableApplicationContext second = LedgerInstances.start(database)) {
-            RestClient http = RestClient.create(LedgerInstances.baseUrl(second));
+            RestClient http = LedgerInstances.adminClient(second);
             JsonNode after = http.get().uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
                     .retrieve().body(JsonNode.class);
             assertThat(after).isEqualTo(before);

@@ -38,7 +38,7 @@ class LocalRunTest {
         long dynalitePid;
         try (ConfigurableApplicationContext app = startLocal(port, sqsPort, dynamoPort)) {
             dynalitePid = app.getBean(LocalDynamoDb.class).pid();
-            RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            RestClient http = LedgerInstances.adminClient(app);
             assertThat(http.get().uri("/actuator/health").retrieve().body(JsonNode.class).get("status").asText())
                     .isEqualTo("UP");
             http.post().uri("/api/v1/entitlements").contentType(MediaType.APPLICATION_JSON)
@@ -49,10 +49,12 @@ class LocalRunTest {
                 .as("no dynalite process survives a normal stop").isFalse();
 
         try (ConfigurableApplicationContext app = startLocal(port, sqsPort, dynamoPort)) {
-            RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            RestClient http = LedgerInstances.adminClient(app);
             JsonNode health = http.get().uri("/actuator/health").retrieve().body(JsonNode.class);
             assertThat(health.at("/components/sqs/status").asText()).isEqualTo("UP");
-            assertThat(health.at("/components/projections/status").asText()).isEqualTo("UP");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> "UP".equals(
+                    http.get().uri("/actuator/health").retrieve().body(JsonNode.class)
+                            .at("/components/projections/status").asText()));
             assertThat(health.at("/components/sqs/details/queue").asText())
                     .isEqualTo("http://127.0.0.1:" + sqsPort + "/000000000000/ledger-local-usage-event-queue");
             JsonNode state = http.get().uri("/api/v1/entitlements/local-user/ACCESS_DASHBOARD").retrieve()

@@ -52,6 +52,12 @@ public final class LedgerInstances {
         return args.toArray(String[]::new);
     }
 
+    /** A client of {@code context}'s API that authenticates as the development admin. */
+    public static org.springframework.web.client.RestClient adminClient(ConfigurableApplicationContext context) {
+        return org.springframework.web.client.RestClient.builder().baseUrl(baseUrl(context))
+                .defaultHeader("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN).build();
+    }
+
     public static String baseUrl(ConfigurableApplicationContext context) {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         return "http://localhost:" + port;

@@ -19,6 +19,8 @@ class EntitlementApiTest {
 
     @Autowired
     TestRestTemplate http;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     private ResponseEntity<JsonNode> send(HttpMethod method, String path, String json) {
         HttpHeaders headers = new HttpHeaders();
@@ -55,6 +57,11 @@ class EntitlementApiTest {
         assertProblem(send(HttpMethod.POST, "/api/v1/entitlements",
                 "{\"userId\":\"api-user-1\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), HttpStatus.CONFLICT,
                 "ENTITLEMENT_EXISTS");
+
+        // the audit trail: the caller is stored with the event
+        String metaData = jdbc.queryForObject("SELECT convert_from(meta_data, 'UTF8') FROM domain_event_entry "
+                + "WHERE aggregate_identifier = 'api-user-1#AI_TUTOR_ACCESS' AND sequence_number = 0", String.class);
+        assertThat(metaData).contains("\"caller\":\"dev-admin\"").contains("\"action\":\"grant\"");
     }
 
     @Test

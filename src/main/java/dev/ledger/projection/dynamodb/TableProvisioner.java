@@ -2,7 +2,7 @@ package dev.ledger.projection.dynamodb;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import dev.ledger.StartupStep;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -11,13 +11,12 @@ import org.springframework.stereotype.Component;
  * run, tests), otherwise checks that it exists and fails startup with a clear message if it does not.
  */
 @Component
-class TableProvisioner implements SmartLifecycle {
+class TableProvisioner extends StartupStep {
 
     private static final Logger log = LoggerFactory.getLogger(TableProvisioner.class);
 
     private final EntitlementTable table;
     private final DynamoDbSettings settings;
-    private volatile boolean running;
 
     private final JdbcTemplate jdbc;
 
@@ -32,7 +31,7 @@ class TableProvisioner implements SmartLifecycle {
      * so that it replays every event into it when it starts.
      */
     @Override
-    public void start() {
+    protected void run() {
         if (table.ensureExists(settings.createTable())) {
             int dropped = jdbc.update("DELETE FROM token_entry WHERE processor_name = ?",
                     EntitlementTableProjector.PROCESSOR);
@@ -41,21 +40,5 @@ class TableProvisioner implements SmartLifecycle {
                         EntitlementTableProjector.PROCESSOR);
             }
         }
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return Integer.MIN_VALUE + 1000;
     }
 }

@@ -1,0 +1,61 @@
+# syntax=docker/dockerfile:1
+#
+# Entitlement ledger image. Configuration comes only from the environment (see docs/deployment.md); the image runs the
+# `aws` profile, where embedded services never start (ledger.local.enabled=false).
+#
+#   docker build -t entitlement-ledger:0.1.0 .
+
+# ---- build: the same Maven wrapper and pom as a developer's build ---------------------------------------------------
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /build
+
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+COPY db/ db/
+COPY src/ src/
+
+# -Dexec.skip=true skips every exec-maven-plugin execution (the `npm ci` of the local DynamoDB emulator and of the
+# test-only HCL parser), so no Node.js is needed here. -Dnpm.skip=true is for a pom-level npm switch; Maven ignores it
+# while the pom has none.
+# The Maven repository is a BuildKit cache mount: rebuilds after a source change download nothing again, and the
+# repository never ends up in an image layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -DskipTests -Dnpm.skip=true -Dexec.skip=true package \
+ && java -Djarmode=tools -jar target/ledger.jar extract --layers --launcher --destination extracted
+
+# ---- runtime: JRE only, non-root, exploded layers -------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+
+# curl for the health check (this HEALTHCHECK and the ECS task definition's default `curl -fsS …/actuator/health`);
+# installed explicitly because newer Temurin base images no longer guarantee it.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 10001 ledger \
+ && useradd --system --uid 10001 --gid ledger --home-dir /app --no-create-home --shell /usr/sbin/nologin ledger
+
+WORKDIR /app
+
+# Least to most frequently changed, so a code change only replaces the last layer.
+COPY --from=build --chown=10001:10001 /build/extracted/dependencies/ ./
+COPY --from=build --chown=10001:10001 /build/extracted/spring-boot-loader/ ./
+COPY --from=build --chown=10001:10001 /build/extracted/snapshot-dependencies/ ./
+COPY --from=build --chown=10001:10001 /build/extracted/application/ ./
+
+USER 10001:10001
+
+# Container-aware heap (75 % of the container's memory limit) and a crash instead of a half-alive JVM on OOM, so the
+# orchestrator replaces the task. Add flags with JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS at run time.
+ENV SPRING_PROFILES_ACTIVE=aws \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+
+EXPOSE 8080
+
+# Startup runs Flyway and starts the Axon processors: give it two minutes before failures count. DEGRADED (a
+# projection retrying a failing write) answers 200; DOWN answers 503 and fails the check.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD curl -fsS -o /dev/null "http://127.0.0.1:${PORT:-8080}/actuator/health" || exit 1
+
+# Exec form: the JVM is PID 1 and gets SIGTERM itself, so Spring's graceful shutdown lets in-flight messages finish.
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

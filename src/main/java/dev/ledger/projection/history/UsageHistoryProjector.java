@@ -1,0 +1,211 @@
+package dev.ledger.projection.history;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.entitlement.EntitlementActivated;
+import dev.ledger.entitlement.EntitlementDeactivated;
+import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.PeriodReset;
+import dev.ledger.entitlement.UsageConsumed;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.entitlement.UsagePolicyChanged;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes one {@code usage_history} row per event. Rows of a batch are inserted together when the batch commits, in the
+ * same database transaction as the processor's token, so each event is applied exactly once; the insert also ignores a
+ * position it already has. A rebuild empties the table first ({@link ResetHandler}) and replays every event.
+ */
+@Component
+@ProcessingGroup(UsageHistoryProjector.PROCESSOR)
+class UsageHistoryProjector {
+
+    static final String PROCESSOR = "usage-history";
+    private static final String BATCH = PROCESSOR + ".batch";
+    private static final String INSERT = """
+            INSERT INTO usage_history (global_index, entitlement_id, user_id, entitlement_key, sequence_number,
+                event_type, occurred_at, recorded_at, amount, period_start, period_end, used_after, usage_limit, late,
+                dedup_key, message_id, metadata, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+            ON CONFLICT (global_index) DO NOTHING""";
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    UsageHistoryProjector(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @EventHandler
+    void on(EntitlementGranted e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("active", e.active());
+        details.put("usage", policy(e.usage()));
+        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
+                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .details(details));
+    }
+
+    @EventHandler
+    void on(UsagePolicyChanged e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("usage", policy(e.usage()));
+        Row row = row(token, e.userId(), e.entitlementKey(), seq, "UsagePolicyChanged", e.changedAt(), at)
+                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .details(details);
+        row.usedAfter = e.usage() == null ? null : e.used();
+        stage(row);
+    }
+
+    @EventHandler
+    void on(EntitlementDeactivated e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at));
+    }
+
+    @EventHandler
+    void on(EntitlementActivated e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at));
+    }
+
+    @EventHandler
+    void on(PeriodReset e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("reason", e.reason().name());
+        details.put("previousPeriodStart", e.previousPeriodStart().toString());
+        details.put("previousPeriodEnd", e.previousPeriodEnd() == null ? null : e.previousPeriodEnd().toString());
+        details.put("previousUsage", e.previousUsage());
+        Row row = row(token, e.userId(), e.entitlementKey(), seq, "PeriodReset", e.resetAt(), at)
+                .period(e.periodStart(), e.periodEnd()).details(details);
+        row.usedAfter = 0L;
+        stage(row);
+    }
+
+    @EventHandler
+    void on(UsageConsumed e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+        Row row = row(token, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
+                .period(e.periodStart(), e.periodEnd()).limit(e.limit());
+        row.amount = e.amount();
+        row.usedAfter = e.usedAfter();
+        row.late = e.late();
+        row.dedupKey = e.dedupKey();
+        row.messageId = e.sourceMessageId();
+        row.metadata = write(e.metadata());
+        stage(row);
+    }
+
+    @ResetHandler
+    void onReset() {
+        jdbc.update("DELETE FROM usage_history");
+    }
+
+    private Row row(TrackingToken token, String userId, String key, long seq, String type, Instant occurredAt,
+                    Instant recordedAt) {
+        long position = token.position().orElseThrow(() -> new IllegalStateException("token without a position"));
+        return new Row(position, userId, key, seq, type, occurredAt == null ? recordedAt : occurredAt, recordedAt);
+    }
+
+    private void stage(Row row) {
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        List<Object[]> rows = batch.getOrComputeResource(BATCH, name -> {
+            List<Object[]> pending = new ArrayList<>();
+            batch.onPrepareCommit(u -> jdbc.batchUpdate(INSERT, pending));
+            return pending;
+        });
+        rows.add(row.values());
+    }
+
+    private static Map<String, Object> policy(UsagePolicy usage) {
+        if (usage == null) {
+            return null;
+        }
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("limit", usage.limit());
+        policy.put("period", usage.period().name());
+        policy.put("anchor", usage.anchor() == null ? null : usage.anchor().toString());
+        policy.put("overLimit", usage.overLimit().name());
+        return policy;
+    }
+
+    private String write(Object value) {
+        try {
+            return value == null ? null : json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final class Row {
+        final long position;
+        final String userId;
+        final String key;
+        final long sequence;
+        final String type;
+        final Instant occurredAt;
+        final Instant recordedAt;
+        Long amount;
+        Instant periodStart;
+        Instant periodEnd;
+        Long usedAfter;
+        Long limit;
+        Boolean late;
+        String dedupKey;
+        String messageId;
+        String metadata;
+        String details;
+
+        Row(long position, String userId, String key, long sequence, String type, Instant occurredAt,
+            Instant recordedAt) {
+            this.position = position;
+            this.userId = userId;
+            this.key = key;
+            this.sequence = sequence;
+            this.type = type;
+            this.occurredAt = occurredAt;
+            this.recordedAt = recordedAt;
+        }
+
+        Row period(Instant start, Instant end) {
+            periodStart = start;
+            periodEnd = end;
+            return this;
+        }
+
+        Row limit(Long value) {
+            limit = value;
+            return this;
+        }
+
+        Row details(Map<String, Object> value) {
+            details = write(value);
+            return this;
+        }
+
+        Object[] values() {
+            return new Object[]{position, EntitlementId.of(userId, key).toString(), userId, key, sequence, type,
+                    ts(occurredAt), ts(recordedAt), amount, ts(periodStart), ts(periodEnd), usedAfter, limit, late,
+                    dedupKey, messageId, metadata, details};
+        }
+    }
+
+    private static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}

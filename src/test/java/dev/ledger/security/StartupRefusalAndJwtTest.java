@@ -1,0 +1,112 @@
+package dev.ledger.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.client.HttpClientErrorException;
+import org.springframework.web.client.RestClient;
+
+class StartupRefusalAndJwtTest {
+
+    @TempDir
+    Path keys;
+
+    /** What a deployed (non-local) configuration looks like, pointed at the test servers. */
+    private static String[] deployed(String... more) {
+        List<String> properties = new ArrayList<>(List.of("ledger.local.enabled=false",
+                "spring.cloud.aws.region.static=us-east-1", "spring.cloud.aws.credentials.access-key=test",
+                "spring.cloud.aws.credentials.secret-key=test", "ledger.sqs.create-queues=true",
+                "ledger.dynamodb.create-table=true", "ledger.environment=deployed"));
+        properties.addAll(List.of(more));
+        return properties.toArray(String[]::new);
+    }
+
+    @Test
+    void a_non_local_configuration_refuses_to_start_with_the_development_tokens() {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        assertThatThrownBy(() -> LedgerInstances.start(database, deployed(
+                "ledger.security.tokens[0].name=dev", "ledger.security.tokens[0].role=ADMIN",
+                "ledger.security.tokens[0].sha256=" + TokenAuthentication.sha256("dev-admin-token"))).close())
+                .hasStackTraceContaining("refusing to start: the development tokens");
+    }
+
+    @Test
+    void a_non_local_configuration_refuses_to_start_without_any_token() {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        assertThatThrownBy(() -> LedgerInstances.start(database, deployed()).close())
+                .hasStackTraceContaining("refusing to start: no API token is configured");
+    }
+
+    @Test
+    void a_non_local_configuration_accepts_hashed_tokens_from_json_and_jwts_from_the_configured_issuer()
+            throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair pair = generator.generateKeyPair();
+        Path publicKey = keys.resolve("issuer.pem");
+        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        String json = "[{\"name\":\"billing\",\"role\":\"READER\",\"sha256\":\""
+                + TokenAuthentication.sha256("s3cret-billing-token") + "\"}]";
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ConfigurableApplicationContext app = LedgerInstances.start(database, deployed(
+                "ledger.security.tokens-json=" + json,
+                "ledger.security.jwt.issuer-uri=https://issuer.example.test",
+                "ledger.security.jwt.public-key-location=file:" + publicKey))) {
+            RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
+            assertThat(http.get().uri("/api/v1/users/u/entitlements")
+                    .header("Authorization", "Bearer s3cret-billing-token").retrieve().toBodilessEntity()
+                    .getStatusCode().value()).isEqualTo(200);
+
+            String reader = jwt(pair, "https://issuer.example.test", "READER");
+            assertThat(http.get().uri("/api/v1/users/u/entitlements").header("Authorization", "Bearer " + reader)
+                    .retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(200);
+            assertThatThrownBy(() -> http.get().uri("/api/v1/admin/projections")
+                    .header("Authorization", "Bearer " + reader).retrieve().toBodilessEntity())
+                    .isInstanceOfSatisfying(HttpClientErrorException.class,
+                            e -> assertThat(e.getStatusCode().value()).isEqualTo(403));
+
+            String admin = jwt(pair, "https://issuer.example.test", "ADMIN");
+            assertThat(http.get().uri("/api/v1/admin/projections").header("Authorization", "Bearer " + admin)
+                    .retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(200);
+
+            String foreign = jwt(pair, "https://someone-else.test", "ADMIN");
+            assertThatThrownBy(() -> http.get().uri("/api/v1/users/u/entitlements")
+                    .header("Authorization", "Bearer " + foreign).retrieve().toBodilessEntity())
+                    .isInstanceOfSatisfying(HttpClientErrorException.class,
+                            e -> assertThat(e.getStatusCode().value()).isEqualTo(401));
+            assertThatThrownBy(() -> http.get().uri("/api/v1/users/u/entitlements")
+                    .header("Authorization", "Bearer dev-admin-token").retrieve().toBodilessEntity())
+                    .isInstanceOfSatisfying(HttpClientErrorException.class,
+                            e -> assertThat(e.getStatusCode().value()).isEqualTo(401));
+        }
+    }
+
+    private static String jwt(KeyPair pair, String issuer, String group) throws Exception {
+        SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
+                .issuer(issuer).subject("alice@example.test").claim("cognito:groups", List.of(group))
+                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
+        token.sign(new RSASSASigner((RSAPrivateKey) pair.getPrivate()));
+        return token.serialize();
+    }
+}
