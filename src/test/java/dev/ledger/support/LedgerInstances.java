@@ -45,7 +45,9 @@ public final class LedgerInstances {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+            TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        }
         for (String property : properties) {
             args.add("--" + property);
         }

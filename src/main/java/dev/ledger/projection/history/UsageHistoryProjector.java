@@ -22,7 +22,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
-import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.annotation.MessageIdentifier;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -55,20 +55,20 @@ class UsageHistoryProjector {
     }
 
     @EventHandler
-    void on(EntitlementGranted e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+    void on(EntitlementGranted e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("active", e.active());
         details.put("usage", policy(e.usage()));
-        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
+        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
                 .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
                 .details(details));
     }
 
     @EventHandler
-    void on(UsagePolicyChanged e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+    void on(UsagePolicyChanged e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("usage", policy(e.usage()));
-        Row row = row(token, e.userId(), e.entitlementKey(), seq, "UsagePolicyChanged", e.changedAt(), at)
+        Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsagePolicyChanged", e.changedAt(), at)
                 .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
                 .details(details);
         row.usedAfter = e.usage() == null ? null : e.used();
@@ -76,31 +76,31 @@ class UsageHistoryProjector {
     }
 
     @EventHandler
-    void on(EntitlementDeactivated e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
-        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at));
+    void on(EntitlementDeactivated e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at));
     }
 
     @EventHandler
-    void on(EntitlementActivated e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
-        stage(row(token, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at));
+    void on(EntitlementActivated e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at));
     }
 
     @EventHandler
-    void on(PeriodReset e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
+    void on(PeriodReset e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", e.reason().name());
         details.put("previousPeriodStart", e.previousPeriodStart().toString());
         details.put("previousPeriodEnd", e.previousPeriodEnd() == null ? null : e.previousPeriodEnd().toString());
         details.put("previousUsage", e.previousUsage());
-        Row row = row(token, e.userId(), e.entitlementKey(), seq, "PeriodReset", e.resetAt(), at)
+        Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "PeriodReset", e.resetAt(), at)
                 .period(e.periodStart(), e.periodEnd()).details(details);
         row.usedAfter = 0L;
         stage(row);
     }
 
     @EventHandler
-    void on(UsageConsumed e, @SequenceNumber long seq, @Timestamp Instant at, TrackingToken token) {
-        Row row = row(token, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
+    void on(UsageConsumed e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
                 .period(e.periodStart(), e.periodEnd()).limit(e.limit());
         row.amount = e.amount();
         row.usedAfter = e.usedAfter();
@@ -116,20 +116,41 @@ class UsageHistoryProjector {
         jdbc.update("DELETE FROM usage_history");
     }
 
-    private Row row(TrackingToken token, String userId, String key, long seq, String type, Instant occurredAt,
+    private Row row(String eventId, String userId, String key, long seq, String type, Instant occurredAt,
                     Instant recordedAt) {
-        long position = token.position().orElseThrow(() -> new IllegalStateException("token without a position"));
-        return new Row(position, userId, key, seq, type, occurredAt == null ? recordedAt : occurredAt, recordedAt);
+        return new Row(eventId, userId, key, seq, type, occurredAt == null ? recordedAt : occurredAt, recordedAt);
     }
 
     private void stage(Row row) {
         UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
-        List<Object[]> rows = batch.getOrComputeResource(BATCH, name -> {
-            List<Object[]> pending = new ArrayList<>();
-            batch.onPrepareCommit(u -> jdbc.batchUpdate(INSERT, pending));
+        List<Row> rows = batch.getOrComputeResource(BATCH, name -> {
+            List<Row> pending = new ArrayList<>();
+            batch.onPrepareCommit(u -> insert(pending));
             return pending;
         });
-        rows.add(row.values());
+        rows.add(row);
+    }
+
+    /**
+     * Inserts a batch's rows keyed by each event's global index, looked up by event identifier in one query. The
+     * tracking token is no substitute: an event that arrives late to fill a gap in the global index carries a token
+     * whose position is the highest index seen, not its own.
+     */
+    private void insert(List<Row> rows) {
+        Map<String, Long> positions = new java.util.HashMap<>();
+        jdbc.query("SELECT event_identifier, global_index FROM domain_event_entry WHERE event_identifier = ANY (?)",
+                rs -> {
+                    positions.put(rs.getString(1), rs.getLong(2));
+                }, (Object) rows.stream().map(r -> r.eventId).toArray(String[]::new));
+        List<Object[]> values = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            Long position = positions.get(row.eventId);
+            if (position == null) {
+                throw new IllegalStateException("event " + row.eventId + " is not in the event store");
+            }
+            values.add(row.values(position));
+        }
+        jdbc.batchUpdate(INSERT, values);
     }
 
     private static Map<String, Object> policy(UsagePolicy usage) {
@@ -153,7 +174,7 @@ class UsageHistoryProjector {
     }
 
     private final class Row {
-        final long position;
+        final String eventId;
         final String userId;
         final String key;
         final long sequence;
@@ -171,9 +192,9 @@ class UsageHistoryProjector {
         String metadata;
         String details;
 
-        Row(long position, String userId, String key, long sequence, String type, Instant occurredAt,
+        Row(String eventId, String userId, String key, long sequence, String type, Instant occurredAt,
             Instant recordedAt) {
-            this.position = position;
+            this.eventId = eventId;
             this.userId = userId;
             this.key = key;
             this.sequence = sequence;
@@ -198,7 +219,7 @@ class UsageHistoryProjector {
             return this;
         }
 
-        Object[] values() {
+        Object[] values(long position) {
             return new Object[]{position, EntitlementId.of(userId, key).toString(), userId, key, sequence, type,
                     ts(occurredAt), ts(recordedAt), amount, ts(periodStart), ts(periodEnd), usedAfter, limit, late,
                     dedupKey, messageId, metadata, details};

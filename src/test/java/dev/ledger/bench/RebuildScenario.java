@@ -1,0 +1,277 @@
+package dev.ledger.bench;
+
+import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsageConsumed;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.projection.dynamodb.EntitlementTable;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import dev.ledger.support.TestDynamoDb;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SimpleSerializedObject;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Scenario 2: an in-place rebuild of the DynamoDB projection from {@code bench.rebuildEvents} events over
+ * {@code bench.rebuildEntitlements} entitlements, against the ceiling of reading the same events sequentially with
+ * plain JDBC and deserializing their payloads.
+ */
+final class RebuildScenario implements Scenario {
+
+    static final String NAME = "rebuild";
+    private static final String METHOD = """
+            A ledger instance starts on a fresh database; both streaming processors (entitlement-table and \
+            usage-history) are stopped, and `bench.rebuildEvents` events are written straight into the event table in \
+            the store's format (serialized with the application's serializer, JDBC batches): per entitlement one \
+            EntitlementGranted and then UsageConsumed events, the entitlements interleaved round-robin in the global \
+            order, so every batch of the processor touches many entitlements. After VACUUM ANALYZE, the ceiling reads \
+            the whole table once in global order with plain JDBC (fetch size 1,000) and deserializes every payload \
+            with the same serializer. Then the rebuild is started as an operator does (Rebuilds.rebuild: new \
+            generation, tokens reset, processor restarted, the table created empty at startup) and timed until the \
+            projection has caught up (not replaying, lag 0, RUNNING: the token is stored only after the batch's \
+            DynamoDB writes). usage-history stays stopped, so the rebuild has the machine to itself, as the ceiling \
+            did. Rate = events / seconds for both; ratio = rebuild / ceiling.""";
+    private static final String KEY = "BENCH_USAGE";
+    private static final long LIMIT = 1_000_000_000_000L;
+
+    /** Where the plain read leaves a checksum of what it deserialized, so that the work cannot be skipped. */
+    static volatile long sink;
+
+    private final BenchSettings settings;
+
+    RebuildScenario(BenchSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void run(Report report) throws Exception {
+        report.method(NAME, METHOD);
+        int events = settings.rebuildEvents();
+        int entitlements = settings.rebuildEntitlements();
+        List<EntitlementId> keys = new ArrayList<>(entitlements);
+        for (int i = 0; i < entitlements; i++) {
+            keys.add(EntitlementId.of(String.format(Locale.ROOT, "bench-rebuild-user-%06d", i), KEY));
+        }
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (DynamoDbClient dynamo = Clients.dynamo(TestDynamoDb.endpoint());
+             ConfigurableApplicationContext app = LedgerInstances.start(database,
+                     "ledger.environment=bench-rebuild")) {
+            Rebuilds rebuilds = app.getBean(Rebuilds.class);
+            JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+            Serializer serializer = app.getBean(Serializer.class);
+            awaitTokens(jdbc);
+            for (Projection projection : Projection.values()) {
+                rebuilds.processor(projection.processor()).shutdownAsync().join();
+            }
+
+            report.log("rebuild: writing " + events + " events over " + entitlements + " entitlements");
+            long start = System.nanoTime();
+            append(database, serializer, keys, events);
+            jdbc.execute("VACUUM ANALYZE domain_event_entry");
+            report.detail(NAME, "setupAppendSeconds", IngestScenario.seconds(System.nanoTime() - start));
+
+            report.log("rebuild: ceiling, plain JDBC read with payload deserialization");
+            start = System.nanoTime();
+            long read = plainRead(database, serializer);
+            double ceilingSeconds = (System.nanoTime() - start) / 1e9;
+            double ceilingRate = read / ceilingSeconds;
+            report.check(NAME, "the plain read saw every event", read == events, read + " of " + events);
+
+            Double writesBefore = counter(app, "ledger.projection.writes");
+            Double skipsBefore = counter(app, "ledger.projection.condition.skips");
+            report.log("rebuild: rebuilding the DynamoDB projection");
+            start = System.nanoTime();
+            long generation = rebuilds.rebuild(Projection.DYNAMODB, "bench", Duration.ofMinutes(2));
+            ProjectionStatus.Status done = awaitRebuilt(app, report, generation);
+            double rebuildSeconds = (System.nanoTime() - start) / 1e9;
+            double rebuildRate = events / rebuildSeconds;
+
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("events", events);
+            detail.put("entitlements", entitlements);
+            detail.put("ceilingSeconds", Percentiles.round(ceilingSeconds));
+            detail.put("rebuildSeconds", Percentiles.round(rebuildSeconds));
+            detail.put("generation", generation);
+            detail.put("finalStatus", done == null ? null : done.toString());
+            detail.put("itemWrites", difference(counter(app, "ledger.projection.writes"), writesBefore));
+            detail.put("conditionSkips", difference(counter(app, "ledger.projection.condition.skips"), skipsBefore));
+            for (String property : List.of("axon.eventhandling.processors.entitlement-table.batch-size",
+                    "axon.eventhandling.processors.entitlement-table.initial-segment-count",
+                    "axon.eventhandling.processors.entitlement-table.thread-count",
+                    "ledger.dynamodb.write-parallelism")) {
+                detail.put(property, app.getEnvironment().getProperty(property));
+            }
+            report.detail(NAME, "rebuild", detail);
+            report.figure(NAME, "rebuild of the DynamoDB projection from " + events + " events over " + entitlements
+                            + " entitlements", done == null ? null : rebuildRate, "events/s",
+                    "plain JDBC sequential read + payload deserialization (ceiling)", ceilingRate, "rebuild / ceiling");
+            report.log("rebuild: " + Report.number(rebuildRate) + " events/s, ceiling " + Report.number(ceilingRate)
+                    + " events/s");
+            report.check(NAME, "the rebuild caught up", done != null, done == null ? "stalled" : null);
+            if (done != null) {
+                verifyItems(report, dynamo, app.getBean(EntitlementTable.class).name(), keys, events, generation);
+            }
+        }
+    }
+
+    /** The processors create their tokens when they first start; the rebuild resets those. */
+    private static void awaitTokens(JdbcTemplate jdbc) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (Projection projection : Projection.values()) {
+            while (countTokens(jdbc, projection) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("processor " + projection.processor() + " created no tokens");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static long countTokens(JdbcTemplate jdbc, Projection projection) {
+        Long count = jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ?", Long.class,
+                projection.processor());
+        return count == null ? 0 : count;
+    }
+
+    /** Grants first (sequence 0), then usage, entitlements interleaved round-robin: event i is entitlement i % E. */
+    static void append(TestDatabase.Database database, Serializer serializer, List<EntitlementId> keys, int events)
+            throws SQLException {
+        int entitlements = keys.size();
+        Instant base = Instant.now().minusSeconds(events / 1000 + 3600L).truncatedTo(ChronoUnit.SECONDS);
+        UsagePolicy policy = new UsagePolicy(LIMIT, Period.NONE, null, OverLimit.REJECT);
+        try (EventAppender appender = new EventAppender(database, serializer)) {
+            for (int i = 0; i < events; i++) {
+                EntitlementId id = keys.get(i % entitlements);
+                int sequence = i / entitlements;
+                Instant at = base.plusMillis(i);
+                Object payload = sequence == 0
+                        ? new EntitlementGranted(id.userId(), id.entitlementKey(), true, policy, base, null, base)
+                        : new UsageConsumed(id.userId(), id.entitlementKey(), 1, at, base, null, (long) sequence,
+                        LIMIT, false, "rebuild-" + i, null, Map.of("source", "bench"));
+                appender.append(id, sequence, payload, at);
+            }
+        }
+    }
+
+    /** Events of entitlement {@code index} when {@code events} are dealt round-robin over {@code entitlements}. */
+    static int eventsOf(int index, int events, int entitlements) {
+        return events / entitlements + (index < events % entitlements ? 1 : 0);
+    }
+
+    /** Reads every event in global order and deserializes its payload; @return how many were read */
+    static long plainRead(TestDatabase.Database database, Serializer serializer) throws SQLException {
+        try (Connection connection = database.connect()) {
+            connection.setAutoCommit(false); // the driver only streams with a fetch size inside a transaction
+            try (PreparedStatement statement = connection.prepareStatement("SELECT global_index, payload_type, "
+                    + "payload_revision, payload FROM domain_event_entry ORDER BY global_index")) {
+                statement.setFetchSize(1_000);
+                long count = 0;
+                long checksum = 0;
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        Object payload = serializer.deserialize(new SimpleSerializedObject<>(rs.getBytes(4),
+                                byte[].class, rs.getString(2), rs.getString(3)));
+                        checksum += payload.hashCode();
+                        count++;
+                    }
+                }
+                sink = checksum;
+                return count;
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    /** Waits until the projection runs the new generation and has caught up; null when it stopped moving. */
+    private ProjectionStatus.Status awaitRebuilt(ConfigurableApplicationContext app, Report report, long generation)
+            throws InterruptedException {
+        ProjectionStatus status = app.getBean(ProjectionStatus.class);
+        long lastProgress = System.nanoTime();
+        long lastLog = System.nanoTime();
+        long position = Long.MIN_VALUE;
+        while (true) {
+            ProjectionStatus.Status current = status.of(Projection.DYNAMODB);
+            if (current.generation() == generation && CatchUp.caughtUp(current)) {
+                return current;
+            }
+            if (current.position() != position) {
+                position = current.position();
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(settings.stallSeconds()).toNanos()) {
+                report.log("rebuild: no progress for " + settings.stallSeconds() + " s: " + current);
+                return null;
+            }
+            if (System.nanoTime() - lastLog > Duration.ofSeconds(15).toNanos()) {
+                report.log("rebuild: position " + current.position() + " of " + current.head() + " ("
+                        + current.state() + ")");
+                lastLog = System.nanoTime();
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static void verifyItems(Report report, DynamoDbClient dynamo, String table, List<EntitlementId> keys,
+                                    int events, long generation) {
+        List<Map<String, AttributeValue>> items = Items.read(dynamo, table, keys);
+        int wrong = 0;
+        String example = null;
+        for (int i = 0; i < keys.size(); i++) {
+            int own = eventsOf(i, events, keys.size());
+            Map<String, AttributeValue> item = items.get(i);
+            boolean right = Items.number(item, Items.USAGE_COUNT) == own - 1
+                    && Items.number(item, Items.VERSION) == own - 1
+                    && Items.number(item, Items.GENERATION) == generation;
+            if (!right) {
+                wrong++;
+                if (example == null) {
+                    example = keys.get(i) + ": " + item;
+                }
+            }
+        }
+        report.check(NAME, "every item shows its entitlement's events: usageCount, version and the new generation",
+                wrong == 0, wrong + " of " + keys.size() + " items wrong"
+                        + (example == null ? "" : ", e.g. " + example));
+    }
+
+    private static Double counter(ConfigurableApplicationContext app, String name) {
+        MeterRegistry registry = app.getBeanProvider(MeterRegistry.class).getIfUnique();
+        if (registry == null) {
+            return null;
+        }
+        Counter counter = registry.find(name).counter();
+        return counter == null ? null : counter.count();
+    }
+
+    private static Double difference(Double after, Double before) {
+        return after == null || before == null ? null : after - before;
+    }
+}

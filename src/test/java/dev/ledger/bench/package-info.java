@@ -1,0 +1,31 @@
+/**
+ * The benchmark harness of issue 7: ingest through SQS (uniform and hot, against a consumer that does what the seed's
+ * Lambda did and against raw ElasticMQ), projection rebuild (against a plain JDBC read), history pages and the usage
+ * export (against Postgres COPY), and aggregate load with snapshots (10 events against 100,000). Every figure is
+ * measured in the same run as its baseline and reported absolutely and as a ratio, with the machine and the Postgres
+ * settings, in {@code target/bench/report.json} and {@code target/bench/report.md}; progress goes to
+ * {@code target/bench/bench.log}. It runs on the embedded stack (the test Postgres, ElasticMQ, dynalite), like the
+ * integration tests.
+ *
+ * <p>{@link dev.ledger.bench.LedgerBenchmark} is not matched by Surefire's default includes, so {@code ./mvnw verify}
+ * never runs it. Run it with the {@code bench} profile:
+ * <pre>
+ * ./mvnw -Pbench verify                                  # issue 7's sizes: hours on 2 cores (the hot case and the
+ *                                                        # 1,000,000-event rebuild dominate)
+ * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 5 minutes
+ * ./mvnw -Pbench verify -Dbench.scenarios=ingest,history # some scenarios only
+ * ./mvnw -Pbench verify -Dbench.messages=20000 -Dbench.rebuildEvents=200000
+ * </pre>
+ * Sizes ({@code -Dbench.*}, defaults, quick defaults): {@code messages} 100,000 (1,000), {@code hotMessages} as
+ * {@code messages}, {@code entitlements} 10,000 (1,000), {@code latencySample} 500, {@code pacedSeconds} 30 (5),
+ * {@code pacedLoad} 0.5, {@code producerThreads} 2, {@code baselineInvocations} 5, {@code ceilingConsumers} 4,
+ * {@code stallSeconds} 300 (60), {@code rebuildEvents} 1,000,000 (20,000), {@code rebuildEntitlements} 10,000
+ * (1,000), {@code historyEvents} 100,000 (6,000), {@code exportRows} 1,000,000 (20,000), {@code historySamples} 200
+ * (30), {@code serviceHeap} 256m, {@code aggregateEvents} 100,000 (5,000), {@code aggregateCommands} 300 (50);
+ * {@code output} target/bench. See
+ * {@link dev.ledger.bench.BenchSettings}.
+ *
+ * <p>The test asserts soundness, never time: every message counted exactly once, every rebuilt item right, every page
+ * and export complete. Each scenario's method is described in the report itself.
+ */
+package dev.ledger.bench;

@@ -1,0 +1,64 @@
+package dev.ledger.projection.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.eventstore.Ledger;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Found by the reliability suite: under concurrent writers every event must still get its history row. */
+class HistoryCompletenessTest {
+
+    @Test
+    void every_event_written_by_concurrent_commands_gets_exactly_one_history_row() throws Exception {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ConfigurableApplicationContext app = LedgerInstances.start(database, "ledger.environment=complete")) {
+            Ledger ledger = app.getBean(Ledger.class);
+            for (int e = 0; e < 20; e++) {
+                EntitlementId id = EntitlementId.of("complete-" + e, "REL");
+                ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000_000, Period.NONE, null,
+                        OverLimit.REJECT), Instant.now()), Map.of());
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(12);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> ledger.consume(new ConsumeUsage(EntitlementId.of("complete-" + (n % 20),
+                        "REL"), 1, Instant.now(), "c-" + n, Map.of(), null))));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+            pool.shutdown();
+            ProjectionStatus status = app.getBean(ProjectionStatus.class);
+            await().atMost(Duration.ofSeconds(120)).until(() -> status.of(Projection.HISTORY).lagEvents() == 0);
+            JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+            List<Long> missing = jdbc.queryForList("SELECT e.global_index FROM domain_event_entry e "
+                    + "LEFT JOIN usage_history h ON h.global_index = e.global_index WHERE h.global_index IS NULL "
+                    + "ORDER BY 1", Long.class);
+            assertThat(missing).as("events without a history row").isEmpty();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_history", Long.class))
+                    .isEqualTo(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry", Long.class));
+        }
+    }
+}

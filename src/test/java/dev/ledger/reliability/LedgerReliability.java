@@ -1,0 +1,363 @@
+package dev.ledger.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.local.LocalDynamoDb;
+import dev.ledger.support.AdminClient;
+import dev.ledger.support.TestDatabase;
+import dev.ledger.support.TestDynamoDb;
+import dev.ledger.support.TestSqs;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * The fault-injection suite. Each scenario runs the service as separate processes against its own database and queues,
+ * injects a fault while usage flows, and ends with an exact reconciliation: the units in the event store, in
+ * {@code usage_history} and in the DynamoDB items all equal what was sent, and every invalid message is in the DLQ.
+ * Prints a table of sent / counted / dead-lettered / lost / doubled per scenario.
+ *
+ * <p>{@code ./mvnw -Preliability verify}; sizes: {@code -Dreliability.messages} (default 20,000).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LedgerReliability {
+
+    private static final int MESSAGES = Integer.getInteger("reliability.messages", 20_000);
+    private static final int ENTITLEMENTS = 100;
+    private static final List<String> TABLE = new ArrayList<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    private final Random random = new Random(2026_11_28);
+
+    /** What a scenario sent and what it expects. */
+    private static final class Ledgered {
+        long validUnits;
+        long validMessages;
+        long invalidMessages;
+        long messages;
+    }
+
+    @AfterAll
+    static void printTable() {
+        String header = String.format("%-22s %10s %10s %8s %6s %8s", "scenario", "sent", "counted", "in DLQ",
+                "lost", "doubled");
+        System.out.println("\nReliability suite (" + MESSAGES + " messages per scenario)\n" + header);
+        TABLE.forEach(System.out::println);
+    }
+
+    // ---- scenarios ------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void crashes_kill_9_five_times_lose_and_double_nothing() throws Exception {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ServiceProcess service = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("crash.log"),
+                "ledger.environment=rcrash").start()) {
+            grant(service, "crash");
+            Ledgered sent = new Ledgered();
+            AtomicBoolean sending = new AtomicBoolean(true);
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+                send("rcrash", "crash", MESSAGES, 0, 0, sent);
+                sending.set(false);
+            });
+            for (int kill = 0; kill < 5; kill++) {
+                Thread.sleep(2_000 + random.nextInt(4_000));
+                service.kill();
+                service.start();
+            }
+            producer.join();
+            reconcile("crashes (kill -9 x5)", database, service, "rcrash", "crash", sent);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void two_workers_on_one_queue_and_database_count_everything_once() throws Exception {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ServiceProcess first = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("w1.log"),
+                "ledger.environment=rtwo").start();
+             ServiceProcess second = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("w2.log"),
+                     "ledger.environment=rtwo").start()) {
+            grant(first, "two");
+            Ledgered sent = new Ledgered();
+            send("rtwo", "two", MESSAGES, 0, 0, sent);
+            reconcile("two workers", database, first, "rtwo", "two", sent);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void garbage_mixed_with_valid_usage_ends_in_the_dlq_and_the_worker_stays_healthy() throws Exception {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ServiceProcess service = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("garbage.log"),
+                "ledger.environment=rgarbage").start()) {
+            grant(service, "garbage");
+            Ledgered sent = new Ledgered();
+            send("rgarbage", "garbage", MESSAGES, Math.min(10_000, MESSAGES / 2), 0, sent);
+            reconcile("garbage (invalid mixed)", database, service, "rgarbage", "garbage", sent);
+            assertThat(health(service)).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void every_message_sent_twice_is_counted_once() throws Exception {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ServiceProcess service = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("dups.log"),
+                "ledger.environment=rdups").start()) {
+            grant(service, "dups");
+            Ledgered sent = new Ledgered();
+            send("rdups", "dups", MESSAGES, 0, MESSAGES, sent);
+            reconcile("duplicates (each x2)", database, service, "rdups", "dups", sent);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void dynamodb_down_for_30_seconds_loses_nothing_and_the_table_converges() throws Exception {
+        int dynamoPort = TestDynamoDb.freePort();
+        Path dynamoData = Files.createDirectories(work.resolve("dynalite"));
+        LocalDynamoDb dynamo = TestDynamoDb.start(dynamoPort, dynamoData);
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        try (ServiceProcess service = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("ddb.log"),
+                "ledger.environment=rddb", "spring.cloud.aws.dynamodb.endpoint=http://127.0.0.1:" + dynamoPort,
+                "ledger.local.dynamodb-enabled=false").start()) {
+            grant(service, "ddb");
+            Ledgered sent = new Ledgered();
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rddb", "ddb", MESSAGES, 0, 0, sent));
+            Thread.sleep(3_000);
+            dynamo.close();
+            Thread.sleep(30_000);
+            // dynalite keeps its tables on disk here, so the processor resumes where it stopped: nothing to rebuild
+            dynamo = TestDynamoDb.start(dynamoPort, dynamoData);
+            producer.join();
+            reconcile("DynamoDB down 30 s", database, service, "rddb", "ddb", sent, "http://127.0.0.1:" + dynamoPort);
+        } finally {
+            dynamo.close();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void postgres_down_for_30_seconds_loses_nothing() throws Exception {
+        int pgPort = TestDynamoDb.freePort();
+        Path pgData = Files.createDirectories(work.resolve("postgres"));
+        EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
+        try (Connection admin = DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"));
+             Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE ledger");
+        }
+        TestDatabase.Database database = new TestDatabase.Database("jdbc:postgresql://localhost:" + pgPort + "/ledger",
+                "postgres", "");
+        try (ServiceProcess service = new ServiceProcess(database, TestDynamoDb.freePort(), work.resolve("pg.log"),
+                "ledger.environment=rpg").start()) {
+            grant(service, "pg");
+            Ledgered sent = new Ledgered();
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rpg", "pg", MESSAGES, 0, 0, sent));
+            Thread.sleep(3_000);
+            postgres.close();
+            Thread.sleep(30_000);
+            postgres = startPostgres(pgData, pgPort);
+            producer.join();
+            reconcile("Postgres down 30 s", database, service, "rpg", "pg", sent);
+        } finally {
+            postgres.close();
+        }
+    }
+
+    // ---- traffic ----------------------------------------------------------------------------------------------------
+
+    private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    private void grant(ServiceProcess service, String prefix) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            String body = "{\"userId\":\"" + prefix + "-" + i + "\",\"entitlementKey\":\"REL\","
+                    + "\"usage\":{\"limit\":1000000000,\"period\":\"NONE\"}}";
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                            + "/api/v1/entitlements")).header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        }
+    }
+
+    /**
+     * Sends {@code valid} valid messages (amount 1..3, a third with an idempotencyKey), {@code invalid} invalid ones,
+     * and, when {@code duplicates > 0}, every valid message (then all with an idempotencyKey) a second time: half with
+     * the same body, half with a different body and the same key.
+     */
+    private void send(String environment, String prefix, int valid, int invalid, int duplicates, Ledgered sent) {
+        try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(TestSqs.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build()) {
+            String queue = sqs.getQueueUrl(r -> r.queueName("ledger-" + environment + "-usage-event-queue")).queueUrl();
+            List<String> bodies = new ArrayList<>();
+            Random messages = new Random(valid * 31L + invalid);
+            for (int i = 0; i < valid; i++) {
+                int amount = 1 + messages.nextInt(3);
+                // a duplicate is only recognisable by its idempotencyKey: the copy is another SQS message
+                String key = i % 3 == 0 || duplicates > 0 ? ",\"idempotencyKey\":\"" + prefix + "-k" + i + "\"" : "";
+                String body = "{\"userId\":\"" + prefix + "-" + (i % ENTITLEMENTS) + "\",\"entitlementKey\":\"REL\","
+                        + "\"amount\":" + amount + key + ",\"metadata\":{\"i\":" + i + "}}";
+                bodies.add(body);
+                sent.validUnits += amount;
+                sent.validMessages++;
+                if (duplicates > 0) {
+                    // half the copies are the same body, half a different body with the same idempotencyKey
+                    bodies.add(i % 2 == 0 ? body : body.replace("{\"i\":" + i + "}", "{\"i\":" + i + ",\"copy\":true}"));
+                }
+            }
+            String[] garbage = {"not json", "[1,2]", "{\"userId\":\"x\"}", "{\"userId\":\"" + prefix
+                    + "-1\",\"entitlementKey\":\"REL\",\"amount\":0}", "{\"entitlementKey\":\"REL\"}", "",
+                    "{\"userId\":\"" + prefix + "-1\",\"entitlementKey\":\"REL\",\"amount\":2.5}"};
+            for (int i = 0; i < invalid; i++) {
+                String body = garbage[i % garbage.length];
+                bodies.add(body.isEmpty() ? " " : body);
+                sent.invalidMessages++;
+            }
+            sent.messages += bodies.size();
+            java.util.Collections.shuffle(bodies, messages);
+            for (int i = 0; i < bodies.size(); i += 10) {
+                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (int j = i; j < Math.min(i + 10, bodies.size()); j++) {
+                    entries.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(bodies.get(j)).build());
+                }
+                var response = sqs.sendMessageBatch(r -> r.queueUrl(queue).entries(entries));
+                if (!response.failed().isEmpty()) {
+                    throw new IllegalStateException("send failed: " + response.failed());
+                }
+            }
+        }
+    }
+
+    // ---- reconciliation ---------------------------------------------------------------------------------------------
+
+    private void reconcile(String scenario, TestDatabase.Database database, ServiceProcess service, String environment,
+                           String prefix, Ledgered sent) throws Exception {
+        reconcile(scenario, database, service, environment, prefix, sent, TestDynamoDb.endpoint());
+    }
+
+    private void reconcile(String scenario, TestDatabase.Database database, ServiceProcess service, String environment,
+                           String prefix, Ledgered sent, String dynamoEndpoint) throws Exception {
+        try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(TestSqs.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build()) {
+            String queue = sqs.getQueueUrl(r -> r.queueName("ledger-" + environment + "-usage-event-queue")).queueUrl();
+            String dlq = sqs.getQueueUrl(r -> r.queueName("ledger-" + environment + "-usage-event-dlq")).queueUrl();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queue)
+                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+                return attributes.values().stream().allMatch("0"::equals);
+            });
+            awaitProjectionsCaughtUp(service);
+            long deadLetters = Long.parseLong(sqs.getQueueAttributes(r -> r.queueUrl(dlq)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+
+            long events;
+            long eventMessages;
+            long history;
+            try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+                try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum((convert_from(payload, 'UTF8')::jsonb "
+                        + "->> 'amount')::bigint), 0), count(*) FROM domain_event_entry "
+                        + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
+                    rs.next();
+                    events = rs.getLong(1);
+                    eventMessages = rs.getLong(2);
+                }
+                try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum(amount), 0) FROM usage_history "
+                        + "WHERE event_type = 'UsageConsumed'")) {
+                    rs.next();
+                    history = rs.getLong(1);
+                }
+            }
+            long table = 0;
+            try (DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint))
+                    .region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                    .build()) {
+                for (int i = 0; i < ENTITLEMENTS; i++) {
+                    String userId = prefix + "-" + i;
+                    Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("ledger-" + environment
+                            + "-entitlements").key(Map.of("userId", AttributeValue.fromS(userId),
+                            "entitlementKey", AttributeValue.fromS("REL"))).consistentRead(true)).item();
+                    table += Long.parseLong(item.get("usageCount").n());
+                }
+            }
+            long lost = Math.max(0, sent.validUnits - events);
+            long doubled = Math.max(0, events - sent.validUnits);
+            TABLE.add(String.format("%-22s %10d %10d %8d %6d %8d", scenario, sent.messages, eventMessages, deadLetters,
+                    lost, doubled));
+            assertThat(events).as("units in the event store").isEqualTo(sent.validUnits);
+            assertThat(eventMessages).as("UsageConsumed events").isEqualTo(sent.validMessages);
+            assertThat(history).as("units in usage_history").isEqualTo(sent.validUnits);
+            assertThat(table).as("units in the DynamoDB items").isEqualTo(sent.validUnits);
+            assertThat(deadLetters).as("messages in the DLQ").isEqualTo(sent.invalidMessages);
+        }
+    }
+
+
+    private static void awaitProjectionsCaughtUp(ServiceProcess service) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                            + "/api/v1/admin/projections")).header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonNode projections = JSON.readTree(response.body()).get("projections");
+            for (JsonNode projection : projections) {
+                if (projection.get("lagEvents").asLong() != 0 || projection.get("replaying").asBoolean()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private static String health(ServiceProcess service) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                service.baseUrl() + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).get("status").asText();
+    }
+}
