@@ -44,6 +44,7 @@ public class UsageIntake {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer latency;
+    private final java.util.Map<Outcome, Counter> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -82,9 +83,16 @@ public class UsageIntake {
      */
     public Outcome process(Message message, IntConsumer extendVisibility) {
         Outcome outcome = decide(message, extendVisibility);
-        Counter.builder("ledger.intake.messages").description("usage messages by outcome")
-                .tag("outcome", outcome.name().toLowerCase()).register(meters).increment();
+        outcomes.computeIfAbsent(outcome, o -> Counter.builder("ledger.intake.messages")
+                .description("usage messages by outcome").tag("outcome", o.name().toLowerCase()).register(meters))
+                .increment();
         return outcome;
+    }
+
+    /** How many messages this instance has ended with {@code outcome} (the {@code ledger.intake.messages} counter). */
+    double count(Outcome outcome) {
+        Counter counter = outcomes.get(outcome);
+        return counter == null ? 0 : counter.count();
     }
 
     /**

@@ -59,6 +59,16 @@ public class EntitlementTable {
         return table;
     }
 
+    /** Conditional writes done by this instance (the {@code ledger.projection.writes} counter). */
+    double writes() {
+        return writes.count();
+    }
+
+    /** Writes skipped as already applied (the {@code ledger.projection.condition.skips} counter). */
+    double conditionSkips() {
+        return conditionSkips.count();
+    }
+
     /** Writes {@code change} unless the item already reflects it or a newer event. @return whether it was written */
     boolean write(ItemChange change, long generation) {
         Map<String, AttributeValue> values = new HashMap<>();

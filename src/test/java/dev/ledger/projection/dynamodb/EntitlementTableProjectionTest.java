@@ -116,7 +116,7 @@ class EntitlementTableProjectionTest {
         }
         Map<String, AttributeValue> current = awaitItem(id, item -> n(item, "version") == 3);
         long generation = rebuilds.activeGeneration("entitlement-table");
-        double skipsBefore = meters.counter("ledger.projection.condition.skips", "processor", "entitlement-table").count();
+        double skipsBefore = table.conditionSkips();
 
         Instant start = Instant.parse(current.get("periodStart").s());
         UsagePolicy policy = new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT);
@@ -136,7 +136,7 @@ class EntitlementTableProjectionTest {
         assertThat(n(after, "usageCount")).isEqualTo(30);
         assertThat(n(after, "version")).isEqualTo(3);
         assertThat(after.get("updatedAt")).isEqualTo(current.get("updatedAt"));
-        assertThat(meters.counter("ledger.projection.condition.skips", "processor", "entitlement-table").count())
+        assertThat(table.conditionSkips())
                 .isEqualTo(skipsBefore + 3);
     }
 
@@ -153,13 +153,13 @@ class EntitlementTableProjectionTest {
             for (int i = 0; i < usages; i++) {
                 ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "c-" + i, Map.of(), null));
             }
-            writesBefore = meters.counter("ledger.projection.writes", "processor", "entitlement-table").count();
+            writesBefore = table.writes();
         } finally {
             processor.start();
         }
         Map<String, AttributeValue> item = awaitItem(id, it -> n(it, "version") == usages);
         assertThat(n(item, "usageCount")).isEqualTo(usages);
-        double writes = meters.counter("ledger.projection.writes", "processor", "entitlement-table").count() - writesBefore;
+        double writes = table.writes() - writesBefore;
         assertThat(writes).as("61 events of one entitlement caught up in batches of up to 100")
                 .isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(3);
     }
