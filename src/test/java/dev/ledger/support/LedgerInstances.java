@@ -3,7 +3,6 @@ package dev.ledger.support;
 import dev.ledger.LedgerApplication;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -65,11 +64,4 @@ public final class LedgerInstances {
         return "http://localhost:" + port;
     }
 
-    public static Map<String, Object> json(String... keyValues) {
-        java.util.LinkedHashMap<String, Object> map = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put(keyValues[i], keyValues[i + 1]);
-        }
-        return map;
-    }
 }
