@@ -44,7 +44,7 @@ public class UsageIntake {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer latency;
-    private final java.util.Map<Outcome, Counter> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Outcome, java.util.concurrent.atomic.LongAdder> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -83,16 +83,20 @@ public class UsageIntake {
      */
     public Outcome process(Message message, IntConsumer extendVisibility) {
         Outcome outcome = decide(message, extendVisibility);
-        outcomes.computeIfAbsent(outcome, o -> Counter.builder("ledger.intake.messages")
-                .description("usage messages by outcome").tag("outcome", o.name().toLowerCase()).register(meters))
-                .increment();
+        outcomes.computeIfAbsent(outcome, o -> {
+            java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+            io.micrometer.core.instrument.FunctionCounter.builder("ledger.intake.messages", count,
+                            java.util.concurrent.atomic.LongAdder::sum)
+                    .description("usage messages by outcome").tag("outcome", o.name().toLowerCase()).register(meters);
+            return count;
+        }).increment();
         return outcome;
     }
 
     /** How many messages this instance has ended with {@code outcome} (the {@code ledger.intake.messages} counter). */
     double count(Outcome outcome) {
-        Counter counter = outcomes.get(outcome);
-        return counter == null ? 0 : counter.count();
+        java.util.concurrent.atomic.LongAdder count = outcomes.get(outcome);
+        return count == null ? 0 : count.sum();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ledger.projection.dynamodb;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,16 +42,17 @@ public class EntitlementTable {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
-    private final Counter writes;
-    private final Counter conditionSkips;
+    private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder conditionSkips = new java.util.concurrent.atomic.LongAdder();
 
     EntitlementTable(DynamoDbClient dynamo, DynamoDbSettings settings, Clock clock, MeterRegistry meters) {
         this.dynamo = dynamo;
         this.table = settings.table();
         this.clock = clock;
-        this.writes = Counter.builder("ledger.projection.writes").tag("processor", EntitlementTableProjector.PROCESSOR)
+        FunctionCounter.builder("ledger.projection.writes", writes, LongAdder::sum)
+                .tag("processor", EntitlementTableProjector.PROCESSOR)
                 .description("conditional item writes to the entitlements table").register(meters);
-        this.conditionSkips = Counter.builder("ledger.projection.condition.skips")
+        FunctionCounter.builder("ledger.projection.condition.skips", conditionSkips, LongAdder::sum)
                 .tag("processor", EntitlementTableProjector.PROCESSOR)
                 .description("writes skipped because the item already had this or a newer event").register(meters);
     }
@@ -61,12 +63,12 @@ public class EntitlementTable {
 
     /** Conditional writes done by this instance (the {@code ledger.projection.writes} counter). */
     double writes() {
-        return writes.count();
+        return writes.sum();
     }
 
     /** Writes skipped as already applied (the {@code ledger.projection.condition.skips} counter). */
     double conditionSkips() {
-        return conditionSkips.count();
+        return conditionSkips.sum();
     }
 
     /** Writes {@code change} unless the item already reflects it or a newer event. @return whether it was written */
