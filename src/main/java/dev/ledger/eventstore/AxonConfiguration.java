@@ -15,6 +15,9 @@ import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.NoCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
@@ -112,11 +115,20 @@ public class AxonConfiguration {
         return factory;
     }
 
+    /** Entitlements kept between commands (ADR 0012); {@code ledger.eventstore.cache-size=0} turns it off. */
+    @Bean
+    public Cache entitlementCache(EventStoreSettings settings, MeterRegistry meters) {
+        return settings.cacheSize() == 0 ? NoCache.INSTANCE
+                : new AggregateCache(settings.cacheSize()).measuredBy(meters);
+    }
+
     @Bean
     public ConfigurerModule entitlementAggregate(EventStoreSettings settings,
-                                                 ObjectProvider<Snapshotter> snapshotter) {
+                                                 ObjectProvider<Snapshotter> snapshotter,
+                                                 Cache entitlementCache) {
         return configurer -> {
             configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(Entitlement.class)
+                    .configureCache(c -> entitlementCache)
                     .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(
                             snapshotter.getObject(), settings.snapshotThreshold())));
             // Axon's processing-group default logs and skips a failing event handler; a projection must never skip.

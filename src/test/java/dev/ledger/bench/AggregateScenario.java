@@ -33,7 +33,9 @@ final class AggregateScenario implements Scenario {
     static final String NAME = "aggregate";
     private static final String METHOD = """
             A ledger instance on a fresh database with its default configuration (snapshots every \
-            ledger.eventstore.snapshot-threshold events, built off the command thread). The small entitlement is \
+            ledger.eventstore.snapshot-threshold events, built off the command thread) except that the entitlement \
+            cache is off (ledger.eventstore.cache-size=0), so every command loads its entitlement from the latest \
+            snapshot and the events after it, as it does after a cache miss. The small entitlement is \
             granted and used 9 times through commands (10 events). The large one gets `bench.aggregateEvents` events \
             (a grant and usage) written straight into the event table in the store's format, plus its \
             entitlement_state row, as SnapshotTest does; the projections are then allowed to catch up, so that they \
@@ -67,7 +69,7 @@ final class AggregateScenario implements Scenario {
         UsagePolicy policy = new UsagePolicy(LIMIT, Period.NONE, null, OverLimit.REJECT);
         TestDatabase.Database database = TestDatabase.newDatabase();
         try (ConfigurableApplicationContext app = LedgerInstances.start(database,
-                "ledger.environment=bench-aggregate")) {
+                "ledger.environment=bench-aggregate", "ledger.eventstore.cache-size=0")) {
             Ledger ledger = app.getBean(Ledger.class);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             ledger.send(small, new GrantEntitlement(small, true, policy, Instant.now()), Map.of());

@@ -1,8 +1,13 @@
 package dev.ledger.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledger.entitlement.ChangeUsagePolicy;
 import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.DeactivateEntitlement;
+import dev.ledger.entitlement.EntitlementRejection;
+import dev.ledger.entitlement.RejectionReason;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
@@ -108,6 +113,35 @@ class TwoInstancesTest {
         }
         assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(keys);
         assertThat(eventCount(id)).isEqualTo(1 + keys);
+    }
+
+    @Test
+    void an_instance_that_cached_an_entitlement_decides_on_changes_made_by_the_other_instance() throws Exception {
+        EntitlementId id = EntitlementId.of("stale-cache-user", "AI_TUTOR_ACCESS");
+        Ledger a = first.getBean(Ledger.class);
+        Ledger b = second.getBean(Ledger.class);
+        a.send(id, new GrantEntitlement(id, true, new UsagePolicy(2, Period.NONE, null, OverLimit.REJECT),
+                Instant.now()), Map.of());
+        // both instances now hold the entitlement in their caches, at a limit of 2 with 1 used
+        assertThat(a.consume(new ConsumeUsage(id, 1, Instant.now(), "stale-1", Map.of(), null)))
+                .isEqualTo(Consumption.COUNTED);
+        assertThat(b.consume(new ConsumeUsage(id, 1, Instant.now(), "stale-2", Map.of(), null)))
+                .isEqualTo(Consumption.COUNTED);
+
+        // b raises the limit; a's cached copy still says 2 of 2 used, so a stale decision would reject
+        b.send(id, new ChangeUsagePolicy(id, new UsagePolicy(10, Period.NONE, null, OverLimit.REJECT),
+                Instant.now()), Map.of());
+        assertThat(a.consume(new ConsumeUsage(id, 3, Instant.now(), "stale-3", Map.of(), null)))
+                .isEqualTo(Consumption.COUNTED);
+
+        // b deactivates; a's cached copy (refreshed by the last command) says active, so a stale decision would count
+        b.send(id, new DeactivateEntitlement(id, Instant.now()), Map.of());
+        assertThatThrownBy(() -> a.consume(new ConsumeUsage(id, 1, Instant.now(), "stale-4", Map.of(), null)))
+                .isInstanceOfSatisfying(EntitlementRejection.class,
+                        rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.ENTITLEMENT_INACTIVE));
+
+        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(5);
+        assertThat(eventCount(id)).isEqualTo(6); // grant, 3 usages, policy change, deactivation
     }
 
     private static long eventCount(EntitlementId id) throws Exception {
