@@ -13,7 +13,7 @@ import dev.ledger.projection.dynamodb.EntitlementTable;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import dev.ledger.support.TestDynamoDb;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -139,7 +139,68 @@ final class RebuildScenario implements Scenario {
             if (done != null) {
                 verifyItems(report, dynamo, app.getBean(EntitlementTable.class).name(), keys, events, generation);
             }
+
+            // what the rebuild is bound by: conditional item writes, as many at once as the projection issues
+            Double itemWrites = difference(counter(app, "ledger.projection.writes"), writesBefore);
+            int parallelism = app.getEnvironment().getProperty(
+                    "axon.eventhandling.processors.entitlement-table.thread-count", Integer.class, 1)
+                    * app.getEnvironment().getProperty("ledger.dynamodb.write-parallelism", Integer.class, 1);
+            int writes = Math.max(1_000, Math.min(20_000, itemWrites == null ? events : itemWrites.intValue()));
+            report.log("rebuild: ceiling of the write side, " + writes + " conditional UpdateItems, " + parallelism
+                    + " at once");
+            double writeCeiling = rawWrites(dynamo, app.getBean(EntitlementTable.class).name(), writes, parallelism);
+            if (itemWrites != null && done != null) {
+                report.figure(NAME, "rebuild: item writes to DynamoDB (" + itemWrites.longValue() + " for " + events
+                                + " events)", itemWrites / rebuildSeconds, "writes/s",
+                        "raw conditional UpdateItem rate of dynalite, same parallelism (write ceiling)", writeCeiling,
+                        "rebuild / write ceiling");
+                report.figure(NAME, "rebuild: events per item write (coalescing within a batch)",
+                        events / itemWrites, "events/write", "one write per event", 1.0, "events per write / 1");
+            }
         }
+    }
+
+    /**
+     * Issues {@code writes} conditional UpdateItems (SET of a counter and a version under a condition on the version
+     * that always holds) to 1,000 items of their own in {@code table}, {@code parallelism} at once; @return writes per second
+     */
+    private static double rawWrites(DynamoDbClient dynamo, String table, int writes, int parallelism)
+            throws InterruptedException {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        long start = System.nanoTime();
+        for (int t = 0; t < parallelism; t++) {
+            pool.execute(() -> {
+                for (int i = next.getAndIncrement(); i < writes; i = next.getAndIncrement()) {
+                    String user = "bench-write-ceiling-" + (i % 1000);
+                    String version = Integer.toString(i);
+                    try {
+                        dynamo.updateItem(r -> r.tableName(table)
+                                .key(Map.of("userId", AttributeValue.fromS(user),
+                                        "entitlementKey", AttributeValue.fromS(KEY)))
+                                .updateExpression("SET #c = if_not_exists(#c, :zero) + :one, #v = :v")
+                                .conditionExpression("attribute_not_exists(#v) OR #v <> :v")
+                                .expressionAttributeNames(Map.of("#c", "usageCount", "#v", "version"))
+                                .expressionAttributeValues(Map.of(":zero", AttributeValue.fromN("0"),
+                                        ":one", AttributeValue.fromN("1"),
+                                        ":v", AttributeValue.fromN(version))));
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.MINUTES)) {
+            pool.shutdownNow();
+            throw new IllegalStateException("the write ceiling did not finish in 30 minutes");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (failed.get() > writes / 100) {
+            throw new IllegalStateException(failed.get() + " of " + writes + " raw writes failed");
+        }
+        return (writes - failed.get()) / seconds;
     }
 
     /** The processors create their tokens when they first start; the rebuild resets those. */
@@ -263,11 +324,9 @@ final class RebuildScenario implements Scenario {
     }
 
     private static Double counter(ConfigurableApplicationContext app, String name) {
-        MeterRegistry registry = app.getBeanProvider(MeterRegistry.class).getIfUnique();
-        if (registry == null) {
-            return null;
-        }
-        Counter counter = registry.find(name).counter();
+        // the primary registry: Boot's composite of every registry when there are several
+        MeterRegistry registry = app.getBean(MeterRegistry.class);
+        FunctionCounter counter = registry.find(name).functionCounter();
         return counter == null ? null : counter.count();
     }
 

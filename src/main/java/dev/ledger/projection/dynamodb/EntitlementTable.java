@@ -44,6 +44,7 @@ public class EntitlementTable {
     private final Clock clock;
     private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder conditionSkips = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder superseded = new LongAdder();
 
     EntitlementTable(DynamoDbClient dynamo, DynamoDbSettings settings, Clock clock, MeterRegistry meters) {
         this.dynamo = dynamo;
@@ -55,6 +56,20 @@ public class EntitlementTable {
         FunctionCounter.builder("ledger.projection.condition.skips", conditionSkips, LongAdder::sum)
                 .tag("processor", EntitlementTableProjector.PROCESSOR)
                 .description("writes skipped because the item already had this or a newer event").register(meters);
+        FunctionCounter.builder("ledger.projection.replay.superseded", superseded, LongAdder::sum)
+                .tag("processor", EntitlementTableProjector.PROCESSOR)
+                .description("replayed events not written because a later replayed event supersedes them")
+                .register(meters);
+    }
+
+    /** Counts replayed events whose write a later replayed event made unnecessary. */
+    void supersededInReplay(int events) {
+        superseded.add(events);
+    }
+
+    /** Replayed events not written (the {@code ledger.projection.replay.superseded} counter). */
+    double superseded() {
+        return superseded.sum();
     }
 
     public String name() {

@@ -1,0 +1,120 @@
+package dev.ledger.projection.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ledger.entitlement.ChangeUsagePolicy;
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.DeactivateEntitlement;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.eventstore.Ledger;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A rebuild writes each item once, as the entitlement's last event before the reset makes it, however many batches
+ * its events are spread over. Batches of 10 events on one segment, entitlements interleaved, so that every batch holds
+ * at most one event of each entitlement and every change but the last is superseded.
+ */
+class ReplayShortcutTest {
+
+    private static final int ENTITLEMENTS = 20;
+    private static final int USES = 10;
+    private static ConfigurableApplicationContext app;
+    private static EntitlementTable table;
+
+    @BeforeAll
+    static void start() {
+        app = LedgerInstances.start(TestDatabase.newDatabase(), "ledger.environment=replay",
+                "axon.eventhandling.processors.entitlement-table.batch-size=10",
+                "axon.eventhandling.processors.entitlement-table.initial-segment-count=1",
+                "axon.eventhandling.processors.entitlement-table.thread-count=1");
+        table = app.getBean(EntitlementTable.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static EntitlementId id(int i) {
+        return EntitlementId.of("replay-user-" + i, "AI_TUTOR_ACCESS");
+    }
+
+    private static void awaitCaughtUp(long generation) {
+        ProjectionStatus status = app.getBean(ProjectionStatus.class);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            ProjectionStatus.Status s = status.of(Projection.DYNAMODB);
+            return s.generation() == generation && !s.replaying() && s.lagEvents() == 0
+                    && "RUNNING".equals(s.state());
+        });
+    }
+
+    private static Map<String, AttributeValue> withoutRebuildMarks(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> copy = new HashMap<>(item);
+        copy.remove("generation");
+        copy.remove("updatedAt");
+        return copy;
+    }
+
+    @Test
+    void a_rebuild_writes_every_item_once_and_ends_with_the_same_items() {
+        Ledger ledger = app.getBean(Ledger.class);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            ledger.send(id(i), new GrantEntitlement(id(i), true, new UsagePolicy(1_000, Period.MONTHLY, null,
+                    OverLimit.REJECT), Instant.now()), Map.of());
+        }
+        for (int u = 0; u < USES; u++) {
+            for (int i = 0; i < ENTITLEMENTS; i++) {
+                ledger.consume(new ConsumeUsage(id(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(), null));
+            }
+            if (u == 2) {
+                // attributes set early must survive the skipped changes: a new limit and over-limit rule
+                ledger.send(id(1), new ChangeUsagePolicy(id(1), new UsagePolicy(5_000, Period.MONTHLY, null,
+                        OverLimit.RECORD_OVERAGE), Instant.now()), Map.of());
+            }
+        }
+        ledger.send(id(2), new DeactivateEntitlement(id(2), Instant.now()), Map.of());
+        long events = ENTITLEMENTS * (1L + USES) + 2;
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        awaitCaughtUp(rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
+        Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            before.put(i, withoutRebuildMarks(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
+        }
+        double writesBefore = table.writes();
+        double supersededBefore = table.superseded();
+
+        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        awaitCaughtUp(generation);
+
+        assertThat(table.writes() - writesBefore).as("item writes of the rebuild").isEqualTo(ENTITLEMENTS);
+        assertThat(table.superseded() - supersededBefore).as("replayed events not written")
+                .isEqualTo(events - ENTITLEMENTS);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            Map<String, AttributeValue> item = table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+            assertThat(item.get("generation").n()).isEqualTo(Long.toString(generation));
+            assertThat(withoutRebuildMarks(item)).as("item %d after the rebuild", i).isEqualTo(before.get(i));
+        }
+        assertThat(before.get(0).get("usageCount").n()).isEqualTo(Long.toString(USES));
+        assertThat(before.get(1).get("usageLimit").n()).isEqualTo("5000");
+        assertThat(before.get(1).get("overLimit").s()).isEqualTo("RECORD_OVERAGE");
+        assertThat(before.get(2).get("active").bool()).isFalse();
+    }
+}
