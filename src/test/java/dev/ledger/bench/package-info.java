@@ -10,9 +10,9 @@
  * <p>{@link dev.ledger.bench.LedgerBenchmark} is not matched by Surefire's default includes, so {@code ./mvnw verify}
  * never runs it. Run it with the {@code bench} profile:
  * <pre>
- * ./mvnw -Pbench verify                                  # issue 7's sizes: hours on 2 cores (the hot case and the
- *                                                        # 1,000,000-event rebuild dominate)
- * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 5 minutes
+ * ./mvnw -Pbench verify                                  # issue 7's sizes (100,000 messages per ingest phase)
+ * ./mvnw -Pbench verify -Dbench.messages=20000           # the README's published run: 14 minutes on 2 cores
+ * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 4 minutes
  * ./mvnw -Pbench verify -Dbench.scenarios=ingest,history # some scenarios only
  * ./mvnw -Pbench verify -Dbench.messages=20000 -Dbench.rebuildEvents=200000
  * </pre>

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ReplayToken;
+import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
@@ -47,11 +48,13 @@ class EntitlementTableProjector implements DisposableBean {
     private final Rebuilds rebuilds;
     private final ReplayShortcut shortcut;
     private final TokenStore tokenStore;
+    private final boolean createTable;
     private final ExecutorService writers;
 
     EntitlementTableProjector(EntitlementTable table, Rebuilds rebuilds, ReplayShortcut shortcut,
                               TokenStore tokenStore, DynamoDbSettings settings) {
         this.tokenStore = tokenStore;
+        this.createTable = settings.createTable();
         this.table = table;
         this.rebuilds = rebuilds;
         this.shortcut = shortcut;
@@ -60,6 +63,16 @@ class EntitlementTableProjector implements DisposableBean {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * A rebuild into a table that is gone (the local dynalite keeps it in memory; in AWS it was deleted or is being
+     * restored) creates it first where this instance may ({@code ledger.dynamodb.create-table}); otherwise the reset
+     * fails with the same message as a missing table at startup, and the tokens stay where they were.
+     */
+    @ResetHandler
+    void onReset() {
+        table.ensureExists(createTable);
     }
 
     @EventHandler
