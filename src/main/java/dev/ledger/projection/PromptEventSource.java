@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * wait for a callback from its stream, but the embedded event store's streams offer none, so an idle processor looked
  * for new events only every 500 ms: the benchmark measured ~500 ms from an SQS message to its DynamoDB item at low
  * load. This source signals every open stream when a unit of work of this instance that published events has
- * committed; the processor then looks at once, and its first look waits briefly for the store's reader to fetch them.
+ * committed (commits within {@link #GATHER} of each other wake them once); the processor then looks at once, and its
+ * first look waits briefly for the store's reader to fetch them.
  * Events appended by other instances are still found by a periodic signal ({@code ledger.projections.poll-interval}).
  * Processors use it through {@code axon.eventhandling.processors.<name>.source=promptEventSource}.
  */
@@ -33,20 +34,26 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
 
     /** How long the first look after a signal waits for the store's reader to have fetched the new events. */
     static final Duration SIGNALLED_WAIT = Duration.ofMillis(100);
+    /**
+     * Commits within this long of each other wake the processors once: under load their batches then hold several
+     * events (one transaction and token update per batch), at the cost of this much latency.
+     */
+    static final Duration GATHER = Duration.ofMillis(20);
 
     private final EventStore eventStore;
     private final Set<PromptStream> streams = new CopyOnWriteArraySet<>();
     private final Registration subscription;
     private final ScheduledExecutorService ticker;
+    private final java.util.concurrent.atomic.AtomicBoolean gathering = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PromptEventSource(EventStore eventStore,
                              @Value("${ledger.projections.poll-interval:500ms}") Duration pollInterval) {
         this.eventStore = eventStore;
         this.subscription = eventStore.subscribe(events -> {
             if (CurrentUnitOfWork.isStarted()) {
-                CurrentUnitOfWork.get().root().afterCommit(unit -> signal(true));
+                CurrentUnitOfWork.get().root().afterCommit(unit -> committed());
             } else {
-                signal(true);
+                committed();
             }
         });
         this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -56,6 +63,16 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
         });
         long millis = Math.max(10, pollInterval.toMillis());
         ticker.scheduleWithFixedDelay(() -> signal(false), millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Wakes the processors {@link #GATHER} after the first of a run of commits. */
+    private void committed() {
+        if (gathering.compareAndSet(false, true)) {
+            ticker.schedule(() -> {
+                gathering.set(false);
+                signal(true);
+            }, GATHER.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private void signal(boolean eventsCommitted) {

@@ -43,6 +43,7 @@ class PromptEventSourceTest {
         unit.commit();
 
         assertThat(seenBeforeCommit).containsExactly(0);
+        awaitCallbacks(callbacks, 1);
         assertThat(callbacks.get()).isEqualTo(1);
         // the first look after the signal waits for the store's reader instead of answering "nothing yet"
         assertThat(stream.hasNextAvailable()).isTrue();
@@ -53,14 +54,36 @@ class PromptEventSourceTest {
     }
 
     @Test
-    void events_published_outside_a_unit_of_work_signal_at_once() {
+    void events_published_outside_a_unit_of_work_signal_too() throws Exception {
         BlockingStream<TrackedEventMessage<?>> stream = source.openStream(null);
         AtomicInteger callbacks = new AtomicInteger();
         stream.setOnAvailableCallback(callbacks::incrementAndGet);
         store.publish(GenericEventMessage.asEventMessage("direct"));
+        awaitCallbacks(callbacks, 1);
         assertThat(callbacks.get()).isEqualTo(1);
         assertThat(stream.hasNextAvailable()).isTrue();
         stream.close();
+    }
+
+    @Test
+    void commits_close_together_wake_the_processor_once() throws Exception {
+        BlockingStream<TrackedEventMessage<?>> stream = source.openStream(null);
+        AtomicInteger callbacks = new AtomicInteger();
+        stream.setOnAvailableCallback(callbacks::incrementAndGet);
+        for (int i = 0; i < 5; i++) {
+            store.publish(GenericEventMessage.asEventMessage("burst-" + i));
+        }
+        awaitCallbacks(callbacks, 1);
+        Thread.sleep(PromptEventSource.GATHER.toMillis() * 5);
+        assertThat(callbacks.get()).isEqualTo(1);
+        stream.close();
+    }
+
+    private static void awaitCallbacks(AtomicInteger callbacks, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (callbacks.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 
     @Test
