@@ -1,5 +1,9 @@
 package dev.ledger.intake;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
@@ -44,7 +48,7 @@ public class UsageIntake {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer latency;
-    private final java.util.Map<Outcome, java.util.concurrent.atomic.LongAdder> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -84,9 +88,8 @@ public class UsageIntake {
     public Outcome process(Message message, IntConsumer extendVisibility) {
         Outcome outcome = decide(message, extendVisibility);
         outcomes.computeIfAbsent(outcome, o -> {
-            java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
-            io.micrometer.core.instrument.FunctionCounter.builder("ledger.intake.messages", count,
-                            java.util.concurrent.atomic.LongAdder::sum)
+            LongAdder count = new LongAdder();
+            FunctionCounter.builder("ledger.intake.messages", count, LongAdder::sum)
                     .description("usage messages by outcome").tag("outcome", o.name().toLowerCase()).register(meters);
             return count;
         }).increment();
@@ -95,7 +98,7 @@ public class UsageIntake {
 
     /** How many messages this instance has ended with {@code outcome} (the {@code ledger.intake.messages} counter). */
     double count(Outcome outcome) {
-        java.util.concurrent.atomic.LongAdder count = outcomes.get(outcome);
+        LongAdder count = outcomes.get(outcome);
         return count == null ? 0 : count.sum();
     }
 

@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -44,7 +45,7 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
     private final Set<PromptStream> streams = new CopyOnWriteArraySet<>();
     private final Registration subscription;
     private final ScheduledExecutorService ticker;
-    private final java.util.concurrent.atomic.AtomicBoolean gathering = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean gathering = new AtomicBoolean();
 
     public PromptEventSource(EventStore eventStore,
                              @Value("${ledger.projections.poll-interval:500ms}") Duration pollInterval) {

@@ -1,5 +1,6 @@
 package dev.ledger.support;
 
+import java.util.Arrays;
 import dev.ledger.LedgerApplication;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +24,17 @@ public final class LedgerInstances {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+        if (Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
             TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         }
-        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("ledger.environment="))) {
+        if (Arrays.stream(properties).noneMatch(p -> p.startsWith("ledger.environment="))) {
             args.add("--ledger.environment=i" + INSTANCES.incrementAndGet());
         }
         args.add("--server.port=0");
         for (String property : properties) {
             args.add("--" + property);
         }
-        if (java.util.Arrays.stream(properties).anyMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+        if (Arrays.stream(properties).anyMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
             args.add("--ledger.local.dynamodb-enabled=false");
         }
         return new SpringApplicationBuilder(LedgerApplication.class).run(args.toArray(String[]::new));
@@ -44,7 +45,7 @@ public final class LedgerInstances {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
+        if (Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
             TestDynamoDb.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         }
         for (String property : properties) {

@@ -42,8 +42,8 @@ public class EntitlementTable {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
-    private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder conditionSkips = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder writes = new LongAdder();
+    private final LongAdder conditionSkips = new LongAdder();
     private final LongAdder superseded = new LongAdder();
 
     EntitlementTable(DynamoDbClient dynamo, DynamoDbSettings settings, Clock clock, MeterRegistry meters) {

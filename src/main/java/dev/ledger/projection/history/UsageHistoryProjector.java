@@ -1,5 +1,6 @@
 package dev.ledger.projection.history;
 
+import java.util.HashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementActivated;
@@ -137,7 +138,7 @@ class UsageHistoryProjector {
      * whose position is the highest index seen, not its own.
      */
     private void insert(List<Row> rows) {
-        Map<String, Long> positions = new java.util.HashMap<>();
+        Map<String, Long> positions = new HashMap<>();
         jdbc.query("SELECT event_identifier, global_index FROM domain_event_entry WHERE event_identifier = ANY (?)",
                 rs -> {
                     positions.put(rs.getString(1), rs.getLong(2));
