@@ -1,5 +1,7 @@
 package dev.ledger.intake;
 
+import dev.ledger.entitlement.DedupKeys;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +25,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * {@code ledger-receive-count} (on invalid messages) and {@code ledger-original-message-id}. A redriven message gets
  * a new SQS message id, so it carries the original one, and the worker dedups on it when there is no
  * {@code idempotencyKey}: a message that was counted and then dead-lettered anyway is never counted twice.
+ *
+ * <p>A message can reach the DLQ without any reason of ours: the queue's redrive policy moves a message that was
+ * received {@code maxReceiveCount} times without being deleted, which also happens when workers die or stall while
+ * holding it (adr/0013). The listing names that {@link #RECEIVE_COUNT_EXCEEDED} and says, from the dedup keys, whether
+ * the message had in fact been counted.
  */
 @Component
 public class DeadLetters {
@@ -31,22 +38,36 @@ public class DeadLetters {
     public static final String REASON_DETAIL = "ledger-reason-detail";
     public static final String RECEIVE_COUNT = "ledger-receive-count";
     public static final String ORIGINAL_MESSAGE_ID = "ledger-original-message-id";
+    /** The reason of a message moved by the redrive policy with no rejection or invalidity recorded for it. */
+    public static final String RECEIVE_COUNT_EXCEEDED = "RECEIVE_COUNT_EXCEEDED";
     private static final int SQS_MAX_ATTRIBUTES = 10;
     private static final int LISTING_VISIBILITY_SECONDS = 30;
 
     private final SqsAsyncClient sqs;
     private final Queues queues;
     private final RejectionLog rejections;
+    private final DedupKeys dedupKeys;
+    private final SqsSettings settings;
+    private final Clock clock;
 
-    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections) {
+    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, DedupKeys dedupKeys, SqsSettings settings,
+                Clock clock) {
         this.sqs = sqs;
         this.queues = queues;
         this.rejections = rejections;
+        this.dedupKeys = dedupKeys;
+        this.settings = settings;
+        this.clock = clock;
     }
 
-    /** A message waiting in the DLQ. */
+    /**
+     * A message waiting in the DLQ.
+     *
+     * @param counted whether its usage was already counted (its dedup key is recorded): a redrive then only deletes it
+     *                as a duplicate; {@code null} when the body is not a valid usage message
+     */
     public record DeadLetter(String messageId, String originalMessageId, String body, int receiveCount,
-                             String reasonCode, String reasonDetail, Instant sentAt) {
+                             String reasonCode, String reasonDetail, Instant sentAt, Boolean counted) {
     }
 
     /** Sends {@code message} to the DLQ with its reason; the caller deletes it from the usage queue afterwards. */
@@ -134,9 +155,20 @@ public class DeadLetters {
             }
         }
         String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        Instant sentAt = sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent));
+        UsageMessages.Parsed parsed = UsageMessages.parse(message.body(), original, sentAt, clock.instant(),
+                settings.maxFutureSkew());
+        Boolean counted = parsed.valid()
+                ? dedupKeys.contains(parsed.command().id(), parsed.command().dedupKey()) : null;
+        if (code == null) {
+            code = RECEIVE_COUNT_EXCEEDED;
+            detail = "moved by the queue's redrive policy after maxReceiveCount receives without a delete, with no "
+                    + "rejection recorded: workers stopped or stalled while holding it. "
+                    + (Boolean.TRUE.equals(counted) ? "Its usage was counted; a redrive deletes it as a duplicate."
+                    : "Its usage was not counted; redrive it.");
+        }
         return new DeadLetter(message.messageId(), original, message.body(),
-                Math.max(receiveCount, rejections.receiveCount(original)), code, detail,
-                sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)));
+                Math.max(receiveCount, rejections.receiveCount(original)), code, detail, sentAt, counted);
     }
 
     private Map<String, Message> receiveAll(int max) {

@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxReceiveCount    {@code maxReceiveCount} of the redrive policy of created queues
  * @param visibilityTimeout  visibility timeout of created queues; also the retry delay of rejected messages
  * @param listenerEnabled    poll the usage queue (off for command-line jobs)
+ * @param acknowledgementInterval how long deletes of processed messages are gathered (up to 10 per batch call) before
+ *                           they are sent; a worker killed in between receives those messages again, as duplicates
  */
 @ConfigurationProperties("ledger.sqs")
 public record SqsSettings(String queue,
@@ -35,7 +37,8 @@ public record SqsSettings(String queue,
                           @DefaultValue("false") boolean createQueues,
                           @DefaultValue("5") int maxReceiveCount,
                           @DefaultValue("180s") Duration visibilityTimeout,
-                          @DefaultValue("true") boolean listenerEnabled) {
+                          @DefaultValue("true") boolean listenerEnabled,
+                          @DefaultValue("100ms") Duration acknowledgementInterval) {
 
     public SqsSettings {
         if (concurrency < 1) {

@@ -49,6 +49,7 @@ public class UsageIntake {
     private final MeterRegistry meters;
     private final Timer latency;
     private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
+    private final LongAdder redeliveries = new LongAdder();
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -62,6 +63,10 @@ public class UsageIntake {
         this.latency = Timer.builder("ledger.intake.latency")
                 .description("time from SQS SentTimestamp until the usage is committed")
                 .publishPercentileHistogram()
+                .register(meters);
+        FunctionCounter.builder("ledger.intake.redeliveries", redeliveries, LongAdder::sum)
+                .description("usage messages received more than once: a worker stopped, or the visibility timeout "
+                        + "passed, before the message was deleted; or a rejected message retried")
                 .register(meters);
     }
 
@@ -117,6 +122,10 @@ public class UsageIntake {
         String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
         Instant sentAt = sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent));
         String messageId = DeadLetters.originalId(message);
+        if (receiveCount > 1) {
+            redeliveries.increment();
+            log.info("Usage message {} received again (receive {})", message.messageId(), receiveCount);
+        }
 
         UsageMessages.Parsed parsed = UsageMessages.parse(message.body(), messageId, sentAt, now,
                 settings.maxFutureSkew());

@@ -277,6 +277,7 @@ class UsageIntakeTest {
         JsonNode listed = find(second, messageId);
         assertThat(listed.get("reasonCode").asText()).isEqualTo("ENTITLEMENT_NOT_FOUND");
         assertThat(listed.get("receiveCount").asInt()).isEqualTo(3);
+        assertThat(listed.get("counted").asBoolean(true)).as("a rejected message was not counted").isFalse();
         assertThat(listed.get("body").asText()).contains("\"amount\":4");
 
         EntitlementId id = grant("redrive-user", "AI_TUTOR_ACCESS", limit(100));
@@ -286,6 +287,55 @@ class UsageIntakeTest {
         assertThat(result.get("notFound")).hasSize(1);
         await().atMost(SOON).until(() -> used(id) == 4);
         assertThat(ids(http.getForObject("/api/v1/admin/dead-letters", JsonNode.class))).doesNotContain(messageId);
+    }
+
+    @Test
+    void a_message_moved_by_the_redrive_policy_without_a_rejection_is_listed_as_receive_count_exceeded_and_redrive_counts_it_once() {
+        EntitlementId id = grant("stalled-user", "AI_TUTOR_ACCESS", limit(1_000));
+        MessageListenerContainer<?> container = containers.getContainerById(UsageListener.LISTENER_ID);
+        container.stop();
+        String countedId;
+        String uncountedId;
+        try {
+            countedId = producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}");
+            uncountedId = producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5}");
+            // workers that die while holding a message: received maxReceiveCount (3) times, never deleted; the first
+            // one was counted on its first receive
+            Map<String, Integer> receives = new java.util.HashMap<>();
+            await().atMost(SOON).until(() -> {
+                for (Message received : sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl()).maxNumberOfMessages(10)
+                        .visibilityTimeout(0).waitTimeSeconds(1)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages()) {
+                    if (received.messageId().equals(countedId) && !receives.containsKey(countedId)) {
+                        assertThat(intake.process(received, seconds -> { })).isEqualTo(UsageIntake.Outcome.COUNTED);
+                    }
+                    if (received.messageId().equals(countedId) || received.messageId().equals(uncountedId)) {
+                        receives.merge(received.messageId(), 1, Integer::sum);
+                    }
+                }
+                return receives.getOrDefault(countedId, 0) >= 3 && receives.getOrDefault(uncountedId, 0) >= 3;
+            });
+        } finally {
+            container.start();
+        }
+        // the worker's next receive finds them over maxReceiveCount: the queue moves them to the DLQ
+        DeadLetters.DeadLetter counted = awaitDeadLetter(countedId, SOON);
+        DeadLetters.DeadLetter uncounted = awaitDeadLetter(uncountedId, SOON);
+        assertThat(counted.reasonCode()).isEqualTo(DeadLetters.RECEIVE_COUNT_EXCEEDED);
+        assertThat(counted.counted()).isTrue();
+        assertThat(counted.reasonDetail()).contains("was counted");
+        assertThat(uncounted.reasonCode()).isEqualTo(DeadLetters.RECEIVE_COUNT_EXCEEDED);
+        assertThat(uncounted.counted()).isFalse();
+        assertThat(uncounted.reasonDetail()).contains("not counted");
+        assertThat(used(id)).isEqualTo(2);
+
+        JsonNode result = http.postForObject("/api/v1/admin/dead-letters/redrive",
+                Map.of("messageIds", List.of(countedId, uncountedId)), JsonNode.class);
+        assertThat(result.get("moved").asInt()).isEqualTo(2);
+        await().atMost(SOON).until(() -> used(id) == 7);
+        awaitQueueDrained();
+        assertThat(used(id)).isEqualTo(7);
+        assertThat(events(id)).as("the grant and one UsageConsumed per message").isEqualTo(3);
     }
 
     @Test
@@ -300,7 +350,8 @@ class UsageIntakeTest {
                 .contains("ledger_intake_dead_letters_total{reason=\"INVALID_AMOUNT\"}"));
         String metrics = http.getForObject("/actuator/prometheus", String.class);
         assertThat(metrics).contains("ledger_intake_messages_total{outcome=\"counted\"}")
-                .contains("ledger_intake_latency_seconds_count");
+                .contains("ledger_intake_latency_seconds_count")
+                .contains("ledger_intake_redeliveries_total");
     }
 
     private static List<String> ids(JsonNode list) {

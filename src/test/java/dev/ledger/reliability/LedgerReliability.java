@@ -23,23 +23,27 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -59,23 +63,35 @@ class LedgerReliability {
     private static final List<String> TABLE = new ArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path work;
+    /** Logs and data of the scenario's processes, kept for a look after a failure: {@code target/reliability/}. */
+    private Path work;
 
     private final Random random = new Random(2026_11_28);
 
     /** What a scenario sent and what it expects. */
     private static final class Ledgered {
+        /** Amount of valid message {@code i}. */
+        final List<Integer> amounts = new ArrayList<>();
         long validUnits;
-        long validMessages;
         long invalidMessages;
         long messages;
     }
 
+    @BeforeEach
+    void workDirectory(TestInfo test) throws Exception {
+        work = Path.of("target", "reliability", test.getTestMethod().orElseThrow().getName());
+        if (Files.exists(work)) {
+            try (var old = Files.walk(work)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        Files.createDirectories(work);
+    }
+
     @AfterAll
     static void printTable() {
-        String header = String.format("%-22s %10s %10s %8s %6s %8s", "scenario", "sent", "counted", "in DLQ",
-                "lost", "doubled");
+        String header = String.format("%-26s %8s %8s %7s %9s %5s %8s", "scenario", "sent", "counted", "in DLQ",
+                "redriven", "lost", "doubled");
         System.out.println("\nReliability suite (" + MESSAGES + " messages per scenario)\n" + header);
         TABLE.forEach(System.out::println);
     }
@@ -90,18 +106,18 @@ class LedgerReliability {
                 "ledger.environment=rcrash").start()) {
             grant(service, "crash");
             Ledgered sent = new Ledgered();
-            AtomicBoolean sending = new AtomicBoolean(true);
-            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
-                send("rcrash", "crash", MESSAGES, 0, 0, sent);
-                sending.set(false);
-            });
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rcrash", "crash", MESSAGES, 0, 0,
+                    sent));
+            // each kill comes while the worker is busy: at a random point of the k-th seventh of the run, whatever the
+            // size of the run and the speed of the machine
             for (int kill = 0; kill < 5; kill++) {
-                Thread.sleep(2_000 + random.nextInt(4_000));
+                long target = (long) (MESSAGES * (kill + 1 + random.nextDouble()) / 7);
+                awaitCounted(database, target);
                 service.kill();
                 service.start();
             }
             producer.join();
-            reconcile("crashes (kill -9 x5)", database, service, "rcrash", "crash", sent);
+            reconcile("crashes (kill -9 x5)", database, service, "rcrash", "crash", sent, TestDynamoDb.endpoint(), true);
         }
     }
 
@@ -172,7 +188,8 @@ class LedgerReliability {
                     .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(rebuild.statusCode()).as(rebuild.body()).isBetween(200, 299);
-            reconcile("DynamoDB down 30 s", database, service, "rddb", "ddb", sent, "http://127.0.0.1:" + dynamoPort);
+            reconcile("DynamoDB down 30 s", database, service, "rddb", "ddb", sent, "http://127.0.0.1:" + dynamoPort,
+                    false);
             assertThat(health(service)).isEqualTo("UP");
         } finally {
             dynamo.close();
@@ -246,7 +263,7 @@ class LedgerReliability {
                         + "\"amount\":" + amount + key + ",\"metadata\":{\"i\":" + i + "}}";
                 bodies.add(body);
                 sent.validUnits += amount;
-                sent.validMessages++;
+                sent.amounts.add(amount);
                 if (duplicates > 0) {
                     // half the copies are the same body, half a different body with the same idempotencyKey
                     bodies.add(i % 2 == 0 ? body : body.replace("{\"i\":" + i + "}", "{\"i\":" + i + ",\"copy\":true}"));
@@ -261,7 +278,7 @@ class LedgerReliability {
                 sent.invalidMessages++;
             }
             sent.messages += bodies.size();
-            java.util.Collections.shuffle(bodies, messages);
+            Collections.shuffle(bodies, messages);
             for (int i = 0; i < bodies.size(); i += 10) {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (int j = i; j < Math.min(i + 10, bodies.size()); j++) {
@@ -279,69 +296,228 @@ class LedgerReliability {
 
     private void reconcile(String scenario, TestDatabase.Database database, ServiceProcess service, String environment,
                            String prefix, Ledgered sent) throws Exception {
-        reconcile(scenario, database, service, environment, prefix, sent, TestDynamoDb.endpoint());
+        reconcile(scenario, database, service, environment, prefix, sent, TestDynamoDb.endpoint(), false);
     }
 
+    /**
+     * Accounts for every message sent, one by one (valid message {@code i} carries {@code "metadata":{"i":i}}): each
+     * valid message is counted exactly once, or waits in the DLQ with a reason; every invalid one is in the DLQ with
+     * its reason. A valid message can reach the DLQ only where {@code deadLettersExpected} (workers killed while
+     * holding it: SQS's redrive policy moves it, adr/0013); it must then be listed with the reason
+     * {@code RECEIVE_COUNT_EXCEEDED}, and the operator's redrive is done and must count it once. Finally the units in
+     * the event store, in {@code usage_history} and in the DynamoDB items all equal the units sent.
+     */
     private void reconcile(String scenario, TestDatabase.Database database, ServiceProcess service, String environment,
-                           String prefix, Ledgered sent, String dynamoEndpoint) throws Exception {
+                           String prefix, Ledgered sent, String dynamoEndpoint, boolean deadLettersExpected)
+            throws Exception {
         try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(TestSqs.endpoint()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build()) {
             String queue = sqs.getQueueUrl(r -> r.queueName("ledger-" + environment + "-usage-event-queue")).queueUrl();
             String dlq = sqs.getQueueUrl(r -> r.queueName("ledger-" + environment + "-usage-event-dlq")).queueUrl();
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queue)
-                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-                return attributes.values().stream().allMatch("0"::equals);
-            });
+            awaitDrained(sqs, queue);
             awaitProjectionsCaughtUp(service);
-            long deadLetters = Long.parseLong(sqs.getQueueAttributes(r -> r.queueUrl(dlq)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
 
-            long events;
-            long eventMessages;
-            long history;
-            try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
-                try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum((convert_from(payload, 'UTF8')::jsonb "
-                        + "->> 'amount')::bigint), 0), count(*) FROM domain_event_entry "
-                        + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
-                    rs.next();
-                    events = rs.getLong(1);
-                    eventMessages = rs.getLong(2);
-                }
-                try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum(amount), 0) FROM usage_history "
-                        + "WHERE event_type = 'UsageConsumed'")) {
-                    rs.next();
-                    history = rs.getLong(1);
+            // the DLQ, message by message: invalid ones must carry the worker's reason; valid ones are set aside
+            List<Message> invalidLetters = new ArrayList<>();
+            List<Message> validLetters = new ArrayList<>();
+            Map<Integer, Integer> deadLettered = new HashMap<>();
+            for (Message letter : receiveAll(sqs, dlq)) {
+                Integer i = validIndex(letter.body());
+                if (i == null) {
+                    invalidLetters.add(letter);
+                } else {
+                    validLetters.add(letter);
+                    deadLettered.merge(i, 1, Integer::sum);
                 }
             }
-            long table = 0;
-            try (DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint))
-                    .region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
-                    .build()) {
-                for (int i = 0; i < ENTITLEMENTS; i++) {
-                    String userId = prefix + "-" + i;
-                    Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("ledger-" + environment
-                            + "-entitlements").key(Map.of("userId", AttributeValue.fromS(userId),
-                            "entitlementKey", AttributeValue.fromS("REL"))).consistentRead(true)).item();
-                    table += Long.parseLong(item.get("usageCount").n());
+            List<String> withoutReason = invalidLetters.stream()
+                    .filter(letter -> !letter.messageAttributes().containsKey("ledger-reason-code"))
+                    .map(Message::body).toList();
+
+            Map<Integer, Long> counted = countedByIndex(database);
+            long lost = 0;
+            long doubled = 0;
+            for (int i = 0; i < sent.amounts.size(); i++) {
+                long times = counted.getOrDefault(i, 0L);
+                if (times == 0 && !deadLettered.containsKey(i)) {
+                    lost++;
+                }
+                if (times > 1) {
+                    doubled++;
                 }
             }
-            long lost = Math.max(0, sent.validUnits - events);
-            long doubled = Math.max(0, events - sent.validUnits);
-            TABLE.add(String.format("%-22s %10d %10d %8d %6d %8d", scenario, sent.messages, eventMessages, deadLetters,
-                    lost, doubled));
-            assertThat(events).as("units in the event store").isEqualTo(sent.validUnits);
-            assertThat(eventMessages).as("UsageConsumed events").isEqualTo(sent.validMessages);
-            assertThat(history).as("units in usage_history").isEqualTo(sent.validUnits);
-            assertThat(table).as("units in the DynamoDB items").isEqualTo(sent.validUnits);
-            assertThat(deadLetters).as("messages in the DLQ").isEqualTo(sent.invalidMessages);
+            int redriven = validLetters.size();
+            int row = TABLE.size();
+            TABLE.add(row(scenario, sent, counted, invalidLetters.size() + redriven, redriven, lost, doubled));
+            String logs = "logs in " + work.toAbsolutePath();
+            assertThat(lost).as("valid messages neither counted nor in the DLQ; " + logs).isZero();
+            assertThat(doubled).as("valid messages counted more than once; " + logs).isZero();
+            assertThat(counted.keySet()).as("counted events that are not valid messages sent")
+                    .allMatch(i -> i >= 0 && i < sent.amounts.size());
+            assertThat(invalidLetters).as("invalid messages in the DLQ").hasSize((int) sent.invalidMessages);
+            assertThat(withoutReason).as("invalid messages in the DLQ without ledger-reason-code").isEmpty();
+            if (!deadLettersExpected) {
+                assertThat(validLetters).as(() -> "valid messages in the DLQ; " + logs + "; " + describe(validLetters))
+                        .isEmpty();
+            }
+
+            if (!validLetters.isEmpty()) {
+                redriveValidLetters(sqs, dlq, service, invalidLetters, validLetters, counted);
+                awaitDrained(sqs, queue);
+                awaitProjectionsCaughtUp(service);
+                counted = countedByIndex(database);
+            }
+            TABLE.set(row, row(scenario, sent, counted, invalidLetters.size() + redriven, redriven, lost, doubled));
+            assertThat(counted.values()).as("after any redrive, every valid message is counted exactly once")
+                    .hasSize(sent.amounts.size()).containsOnly(1L);
+            assertUnits(database, environment, prefix, sent, dynamoEndpoint);
         }
     }
 
+    /** A line of the table; counted: valid messages counted at least once. */
+    private static String row(String scenario, Ledgered sent, Map<Integer, Long> counted, int deadLettered,
+                              int redriven, long lost, long doubled) {
+        return String.format("%-26s %8d %8d %7d %9d %5d %8d", scenario, sent.messages,
+                counted.values().stream().filter(times -> times > 0).count(), deadLettered, redriven, lost, doubled);
+    }
+
+    /**
+     * What an operator does with valid messages in the DLQ: reads why they are there (the admin listing), then
+     * redrives them. The invalid ones, already accounted for, are deleted first, so that the listing shows the rest.
+     */
+    private static void redriveValidLetters(SqsClient sqs, String dlq, ServiceProcess service,
+                                            List<Message> invalidLetters, List<Message> validLetters,
+                                            Map<Integer, Long> counted) throws Exception {
+        for (Message letter : invalidLetters) {
+            sqs.deleteMessage(r -> r.queueUrl(dlq).receiptHandle(letter.receiptHandle()));
+        }
+        for (Message letter : validLetters) {
+            sqs.changeMessageVisibility(r -> r.queueUrl(dlq).receiptHandle(letter.receiptHandle()).visibilityTimeout(0));
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> listing = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                        + "/api/v1/admin/dead-letters?limit=1000"))
+                .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+        JsonNode letters = JSON.readTree(listing.body()).get("messages");
+        assertThat(letters).as(listing.body()).hasSize(validLetters.size());
+        for (JsonNode letter : letters) {
+            int i = validIndex(letter.get("body").asText());
+            assertThat(letter.get("reasonCode").asText()).as(letter.toString()).isEqualTo("RECEIVE_COUNT_EXCEEDED");
+            assertThat(letter.get("counted").asBoolean()).as("the listing says whether it was counted: " + letter)
+                    .isEqualTo(counted.getOrDefault(i, 0L) > 0);
+        }
+        HttpResponse<String> redrive = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                        + "/api/v1/admin/dead-letters/redrive"))
+                .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(200);
+        assertThat(JSON.readTree(redrive.body()).get("moved").asInt()).as(redrive.body()).isEqualTo(validLetters.size());
+    }
+
+    private static void assertUnits(TestDatabase.Database database, String environment, String prefix, Ledgered sent,
+                                    String dynamoEndpoint) throws Exception {
+        long events;
+        long history;
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum((convert_from(payload, 'UTF8')::jsonb "
+                    + "->> 'amount')::bigint), 0) FROM domain_event_entry "
+                    + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
+                rs.next();
+                events = rs.getLong(1);
+            }
+            try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum(amount), 0) FROM usage_history "
+                    + "WHERE event_type = 'UsageConsumed'")) {
+                rs.next();
+                history = rs.getLong(1);
+            }
+        }
+        long table = 0;
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            for (int i = 0; i < ENTITLEMENTS; i++) {
+                String userId = prefix + "-" + i;
+                Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("ledger-" + environment
+                        + "-entitlements").key(Map.of("userId", AttributeValue.fromS(userId),
+                        "entitlementKey", AttributeValue.fromS("REL"))).consistentRead(true)).item();
+                table += Long.parseLong(item.get("usageCount").n());
+            }
+        }
+        assertThat(events).as("units in the event store").isEqualTo(sent.validUnits);
+        assertThat(history).as("units in usage_history").isEqualTo(sent.validUnits);
+        assertThat(table).as("units in the DynamoDB items").isEqualTo(sent.validUnits);
+    }
+
+    /** How many {@code UsageConsumed} events each valid message {@code i} produced. */
+    private static Map<Integer, Long> countedByIndex(TestDatabase.Database database) throws Exception {
+        Map<Integer, Long> counted = new HashMap<>();
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT (convert_from(payload, 'UTF8')::jsonb #>> '{metadata,i}')::int, "
+                     + "count(*) FROM domain_event_entry WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed' "
+                     + "GROUP BY 1")) {
+            while (rs.next()) {
+                counted.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        return counted;
+    }
+
+    /** The index {@code i} of a valid message sent by {@link #send}, or {@code null} for anything else. */
+    private static Integer validIndex(String body) {
+        try {
+            JsonNode i = JSON.readTree(body).path("metadata").path("i");
+            return i.isInt() ? i.asInt() : null;
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
+    /** Waits until at least {@code events} usage messages are counted. */
+    private static void awaitCounted(TestDatabase.Database database, long events) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT count(*) FROM domain_event_entry "
+                         + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
+                rs.next();
+                return rs.getLong(1) >= events;
+            }
+        });
+    }
+
+    private static void awaitDrained(SqsClient sqs, String queue) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queue)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            return attributes.values().stream().allMatch("0"::equals);
+        });
+    }
+
+    /** Every message in {@code queue}, each received once (they stay invisible for 5 minutes). */
+    private static List<Message> receiveAll(SqsClient sqs, String queue) {
+        List<Message> all = new ArrayList<>();
+        while (true) {
+            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).visibilityTimeout(300)
+                    .waitTimeSeconds(0).messageAttributeNames("All")
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            if (batch.isEmpty()) {
+                return all;
+            }
+            all.addAll(batch);
+        }
+    }
+
+    private static String describe(List<Message> letters) {
+        StringBuilder text = new StringBuilder("DLQ:");
+        letters.stream().limit(20).forEach(message -> text.append("\n  ").append(message.body()).append(" attributes=")
+                .append(message.messageAttributes().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue().stringValue()).toList())
+                .append(" system=").append(message.attributesAsStrings()));
+        return text.toString();
+    }
 
     private static void awaitProjectionsCaughtUp(ServiceProcess service) {
         HttpClient http = HttpClient.newHttpClient();

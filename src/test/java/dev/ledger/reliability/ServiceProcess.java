@@ -50,9 +50,11 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hooks, no acknowledgement flush, nothing graceful. */
-    void kill() throws InterruptedException {
+    void kill() throws Exception {
         process.destroyForcibly();
         process.waitFor();
+        java.nio.file.Files.writeString(log, "==== kill -9 of pid " + process.pid() + " at " + java.time.Instant.now()
+                + " ====\n", java.nio.file.StandardOpenOption.APPEND);
     }
 
     String baseUrl() {
