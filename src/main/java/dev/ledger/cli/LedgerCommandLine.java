@@ -119,6 +119,8 @@ public final class LedgerCommandLine {
             long generation = context.getBean(Rebuilds.class).rebuild(target, "command-line", Duration.ofMinutes(2));
             out.printf("rebuild of %s started: generation %d%n", target.publicName(), generation);
             out.flush();
+            // a one-pass rebuild runs in this process: wait for it before following the catch-up
+            context.getBean(Rebuilds.class).awaitBulk(target);
             ProjectionStatus status = context.getBean(ProjectionStatus.class);
             Instant giveUp = Instant.now().plus(timeout);
             while (Instant.now().isBefore(giveUp)) {

@@ -80,7 +80,15 @@ public class ProjectionStatus {
         }
         StreamingEventProcessor local = rebuilds.processor(processor);
         Rebuilds.Generation generation = rebuilds.row(processor);
-        String state = generation.resetPending() ? "RESETTING"
+        if (generation.bulkRunning()) {
+            // rewritten in one pass over the event store (ADR 0014); the tokens do not move until it is done
+            replaying = true;
+            long target = generation.rebuildTarget();
+            long rebuilt = generation.rebuiltEvents() == null ? 0 : generation.rebuiltEvents();
+            progress = target == 0 ? 100.0 : Math.min(100.0, Math.floor(1000.0 * rebuilt / target) / 10);
+        }
+        String state = generation.bulkRunning() ? "REBUILDING"
+                : generation.resetPending() ? "RESETTING"
                 : local.isError() ? "ERROR"
                 : replaying ? "REPLAYING"
                 : local.isRunning() ? "RUNNING" : "STOPPED";

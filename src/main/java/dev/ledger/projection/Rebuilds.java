@@ -4,15 +4,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.ReplayToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Rebuilds a projection in place, across every instance that runs its processor, with no Axon Server to coordinate:
@@ -25,28 +41,59 @@ import org.springframework.stereotype.Component;
  *       new generation. Items of the old generation are overwritten as the replay reaches them; until then readers
  *       keep the old item.</li>
  * </ol>
+ * A projection with a {@link BulkRebuild} (the DynamoDB table, ADR 0014) does not reset its tokens in step 3: the
+ * requester claims every segment of the processor, so that no instance can process while the table is rewritten in
+ * one pass over the event store, keeps the claims alive, then releases them and records {@code reset_generation}. The
+ * processors resume from their own tokens. When the pass fails, the requester falls back to the token reset above.
  */
 @Component
-public class Rebuilds {
+public class Rebuilds implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Rebuilds.class);
+    private static final Duration CLAIM_EXTENSION = Duration.ofSeconds(2);
 
     private final JdbcTemplate jdbc;
     private final EventProcessingConfiguration processing;
+    private final TokenStore tokenStore;
+    private final TransactionManager transactions;
+    private final ObjectProvider<BulkRebuild> bulkRebuilds;
+    /** Progress of a bulk rebuild is written in its own transaction, whatever the rebuild's thread is inside of. */
+    private final TransactionTemplate progress;
     private final Map<String, Long> activeGenerations = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> bulkRuns = new ConcurrentHashMap<>();
+    /** One bulk rebuild at a time on this instance; a second request waits for the first. */
+    private final ExecutorService bulkRunner = Executors.newSingleThreadExecutor(daemon("bulk-rebuild"));
+    private final ScheduledExecutorService claimKeeper = Executors.newSingleThreadScheduledExecutor(
+            daemon("bulk-rebuild-claims"));
 
-    Rebuilds(JdbcTemplate jdbc, EventProcessingConfiguration processing) {
+    Rebuilds(JdbcTemplate jdbc, EventProcessingConfiguration processing, TokenStore tokenStore,
+             TransactionManager transactions, ObjectProvider<BulkRebuild> bulkRebuilds,
+             PlatformTransactionManager platformTransactions) {
         this.jdbc = jdbc;
         this.processing = processing;
+        this.tokenStore = tokenStore;
+        this.transactions = transactions;
+        this.bulkRebuilds = bulkRebuilds;
+        this.progress = new TransactionTemplate(platformTransactions);
+        this.progress.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         for (Projection projection : Projection.values()) {
             activeGenerations.put(projection.processor(), row(projection.processor()).resetGeneration());
         }
     }
 
-    /** The generation row of a processor. */
-    public record Generation(long generation, long resetGeneration, String requestedBy, Instant requestedAt) {
+    /**
+     * The generation row of a processor; {@code rebuiltEvents} / {@code rebuildTarget}: progress of the latest bulk
+     * rebuild (null if there was none).
+     */
+    public record Generation(long generation, long resetGeneration, String requestedBy, Instant requestedAt,
+                             Long rebuiltEvents, Long rebuildTarget) {
         public boolean resetPending() {
             return resetGeneration != generation;
+        }
+
+        /** A bulk rebuild of the current generation is running (somewhere in the cluster). */
+        public boolean bulkRunning() {
+            return resetPending() && rebuildTarget != null;
         }
     }
 
@@ -56,29 +103,115 @@ public class Rebuilds {
     }
 
     public Generation row(String processor) {
-        return jdbc.queryForObject("SELECT generation, reset_generation, requested_by, requested_at "
-                        + "FROM projection_generation WHERE processor = ?",
+        return jdbc.queryForObject("SELECT generation, reset_generation, requested_by, requested_at, rebuilt_events, "
+                        + "rebuild_target FROM projection_generation WHERE processor = ?",
                 (rs, n) -> new Generation(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant()), processor);
+                        rs.getTimestamp(4).toInstant(), rs.getObject(5, Long.class), rs.getObject(6, Long.class)),
+                processor);
     }
 
     /**
-     * Starts a rebuild of {@code projection} and returns once its tokens are reset; the replay then runs in the
-     * background on every instance. @return the new generation
+     * Starts a rebuild of {@code projection}. Returns once the tokens are reset (a replay then runs in the background on
+     * every instance), or, for a projection with a {@link BulkRebuild}, once this instance holds every token claim
+     * (the one-pass rebuild then runs in the background here; {@link #awaitBulk} waits for it).
+     *
+     * @return the new generation
      */
     public long rebuild(Projection projection, String requestedBy, Duration timeout) {
         String processor = projection.processor();
+        Optional<BulkRebuild> bulk = bulkRebuilds.orderedStream().filter(b -> b.projection() == projection).findFirst();
+        bulk.ifPresent(BulkRebuild::prepare);
         Long generation = jdbc.queryForObject("UPDATE projection_generation SET generation = generation + 1, "
-                        + "requested_by = ?, requested_at = now(), reset_at = NULL WHERE processor = ? RETURNING generation",
+                        + "requested_by = ?, requested_at = now(), reset_at = NULL, rebuilt_events = NULL, "
+                        + "rebuild_target = NULL WHERE processor = ? RETURNING generation",
                 Long.class, requestedBy, processor);
-        log.info("Rebuild of {} requested by {}: generation {}", projection.publicName(), requestedBy, generation);
+        log.info("Rebuild of {} requested by {}: generation {}{}", projection.publicName(), requestedBy, generation,
+                bulk.isPresent() ? " (one pass over the event store)" : " (replay)");
         StreamingEventProcessor streaming = processor(processor);
         streaming.shutdownAsync().join();
+        if (bulk.isEmpty()) {
+            resetTokens(processor, timeout);
+            markReset(processor, generation);
+            follow();
+            return generation;
+        }
+        // fails fast, in the request, when another instance does not let go of its claims
+        claimAll(processor, timeout);
+        jdbc.update("UPDATE projection_generation SET rebuilt_events = 0, rebuild_target = (SELECT "
+                + "coalesce(max(global_index) - min(global_index) + 1, 0) FROM domain_event_entry) "
+                + "WHERE processor = ? AND generation = ?", processor, generation);
+        CompletableFuture<Void> run = CompletableFuture.runAsync(
+                () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner);
+        bulkRuns.put(processor, run);
+        return generation;
+    }
+
+    /** Waits for this instance's bulk rebuild of {@code projection}, if one was started here. */
+    public void awaitBulk(Projection projection) {
+        CompletableFuture<Void> run = bulkRuns.get(projection.processor());
+        if (run != null) {
+            run.join();
+        }
+    }
+
+    private void runBulk(BulkRebuild bulk, String processor, long generation, Duration timeout) {
+        int[] segments = claimAll(processor, timeout);
+        ScheduledFuture<?> keepClaims = claimKeeper.scheduleAtFixedRate(() -> extendClaims(processor, segments),
+                CLAIM_EXTENSION.toMillis(), CLAIM_EXTENSION.toMillis(), TimeUnit.MILLISECONDS);
+        boolean rebuilt = false;
+        long start = System.nanoTime();
+        try {
+            TrackingToken covered = bulk.rebuild(generation, events -> progress.executeWithoutResult(t -> jdbc.update(
+                    "UPDATE projection_generation SET rebuilt_events = ? WHERE processor = ? AND generation = ?",
+                    events, processor, generation)));
+            advanceTokens(processor, segments, covered);
+            rebuilt = true;
+            log.info("Bulk rebuild of {} (generation {}) done in {} s", processor, generation,
+                    Math.round((System.nanoTime() - start) / 1e8) / 10.0);
+        } catch (RuntimeException failed) {
+            log.error("Bulk rebuild of {} (generation {}) failed; falling back to a replay of every event", processor,
+                    generation, failed);
+        } finally {
+            keepClaims.cancel(false);
+        }
+        try {
+            if (!rebuilt) {
+                // this instance holds every claim, so the reset cannot be refused
+                resetTokens(processor, timeout);
+            }
+        } finally {
+            releaseClaims(processor, segments);
+        }
+        markReset(processor, generation);
+        follow();
+    }
+
+    /**
+     * A segment whose token is behind what the rebuild covered resumes from there: the events up to it are in the
+     * rewritten projection, and its gaps are those that may still fill.
+     */
+    private void advanceTokens(String processor, int[] segments, TrackingToken covered) {
+        if (covered == null) {
+            return;
+        }
+        long target = covered.position().orElse(-1);
+        transactions.executeInTransaction(() -> {
+            for (int segment : segments) {
+                TrackingToken current = tokenStore.fetchToken(processor, segment);
+                if (current == null || ReplayToken.isReplay(current) || current.position().orElse(-1) < target) {
+                    tokenStore.storeToken(covered, processor, segment);
+                }
+            }
+        });
+    }
+
+    private void resetTokens(String processor, Duration timeout) {
+        StreamingEventProcessor streaming = processor(processor);
         Instant giveUp = Instant.now().plus(timeout);
         while (true) {
             try {
                 streaming.resetTokens();
-                break;
+                return;
             } catch (UnableToClaimTokenException claimedElsewhere) {
                 if (Instant.now().isAfter(giveUp)) {
                     throw new IllegalStateException("could not reset the tokens of " + processor + " within " + timeout
@@ -88,10 +221,54 @@ public class Rebuilds {
                 sleep(Duration.ofMillis(500));
             }
         }
+    }
+
+    /** Claims every segment of {@code processor} for this instance, waiting for other instances to let go. */
+    private int[] claimAll(String processor, Duration timeout) {
+        Instant giveUp = Instant.now().plus(timeout);
+        while (true) {
+            try {
+                return transactions.fetchInTransaction(() -> {
+                    int[] segments = tokenStore.fetchSegments(processor);
+                    for (int segment : segments) {
+                        tokenStore.fetchToken(processor, segment);
+                    }
+                    return segments;
+                });
+            } catch (UnableToClaimTokenException claimedElsewhere) {
+                if (Instant.now().isAfter(giveUp)) {
+                    throw new IllegalStateException("could not claim the segments of " + processor + " within "
+                            + timeout + ": another instance still holds a claim (it releases it within a second of "
+                            + "seeing the new generation, or when its claim times out)", claimedElsewhere);
+                }
+                sleep(Duration.ofMillis(500));
+            }
+        }
+    }
+
+    private void extendClaims(String processor, int[] segments) {
+        try {
+            transactions.executeInTransaction(() -> {
+                for (int segment : segments) {
+                    tokenStore.extendClaim(processor, segment);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not extend the claims of {} during its bulk rebuild: {}", processor, e.toString());
+        }
+    }
+
+    private void releaseClaims(String processor, int[] segments) {
+        transactions.executeInTransaction(() -> {
+            for (int segment : segments) {
+                tokenStore.releaseClaim(processor, segment);
+            }
+        });
+    }
+
+    private void markReset(String processor, long generation) {
         jdbc.update("UPDATE projection_generation SET reset_generation = ?, reset_at = ? WHERE processor = ? "
                 + "AND generation = ?", generation, Instant.now().atOffset(ZoneOffset.UTC), processor, generation);
-        follow();
-        return generation;
     }
 
     /** Brings this instance's processors in line with the generation rows; runs every second on every instance. */
@@ -118,6 +295,20 @@ public class Rebuilds {
     public StreamingEventProcessor processor(String name) {
         return processing.eventProcessor(name, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalStateException("no streaming processor named " + name));
+    }
+
+    @Override
+    public void destroy() {
+        bulkRunner.shutdownNow();
+        claimKeeper.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static void sleep(Duration duration) {

@@ -21,6 +21,12 @@ public final class LedgerInstances {
      * each instance gets queues of its own ({@code ledger-iN-usage-event-queue}).
      */
     public static ConfigurableApplicationContext start(TestDatabase.Database database, String... properties) {
+        return startWith(new Class<?>[0], database, properties);
+    }
+
+    /** As {@link #start}, with {@code sources} (test configurations) added to the application's own. */
+    public static ConfigurableApplicationContext startWith(Class<?>[] sources, TestDatabase.Database database,
+                                                           String... properties) {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
@@ -37,7 +43,10 @@ public final class LedgerInstances {
         if (Arrays.stream(properties).anyMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {
             args.add("--ledger.local.dynamodb-enabled=false");
         }
-        return new SpringApplicationBuilder(LedgerApplication.class).run(args.toArray(String[]::new));
+        Class<?>[] all = new Class<?>[sources.length + 1];
+        all[0] = LedgerApplication.class;
+        System.arraycopy(sources, 0, all, 1, sources.length);
+        return new SpringApplicationBuilder(all).run(args.toArray(String[]::new));
     }
 
     /** The same arguments as {@link #start}, for command-line jobs against the same infrastructure. */

@@ -1,0 +1,262 @@
+package dev.ledger.projection.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ledger.entitlement.ChangeUsagePolicy;
+import dev.ledger.entitlement.ConsumeUsage;
+import dev.ledger.entitlement.DeactivateEntitlement;
+import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.GrantEntitlement;
+import dev.ledger.entitlement.OverLimit;
+import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.eventstore.Ledger;
+import dev.ledger.projection.BulkRebuild;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
+import dev.ledger.projection.Rebuilds;
+import dev.ledger.support.LedgerInstances;
+import dev.ledger.support.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import org.axonframework.eventhandling.TrackingToken;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The one-pass rebuild (ADR 0014): the DynamoDB table is rewritten from the event store, each item once, while every
+ * token claim is held; the processor then resumes from its own tokens. The orchestration (status while it runs,
+ * claims, the fallback to a replay when the pass fails) is driven through a controllable {@link BulkRebuild} of the
+ * history projection registered by this test.
+ */
+class BulkRebuildTest {
+
+    private static final int ENTITLEMENTS = 20;
+    private static final int USES = 10;
+    private static ConfigurableApplicationContext app;
+    private static EntitlementTable table;
+    private static JdbcTemplate jdbc;
+
+    /** A bulk rebuild of the history projection that rebuilds nothing, and blocks or fails when told to. */
+    static final class ControlledBulk implements BulkRebuild {
+        volatile CountDownLatch release = new CountDownLatch(0);
+        volatile RuntimeException failWith;
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        public Projection projection() {
+            return Projection.HISTORY;
+        }
+
+        @Override
+        public void prepare() {
+        }
+
+        @Override
+        public TrackingToken rebuild(long generation, LongConsumer progress) {
+            runs.incrementAndGet();
+            progress.accept(7);
+            try {
+                assertThat(release.await(60, TimeUnit.SECONDS)).as("released by the test").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (failWith != null) {
+                throw failWith;
+            }
+            return null;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ControlledBulkConfiguration {
+        @Bean
+        ControlledBulk controlledBulk() {
+            return new ControlledBulk();
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        app = LedgerInstances.startWith(new Class<?>[] {ControlledBulkConfiguration.class}, TestDatabase.newDatabase(),
+                "ledger.environment=bulk", "axon.eventhandling.processors.entitlement-table.batch-size=10");
+        table = app.getBean(EntitlementTable.class);
+        jdbc = app.getBean(JdbcTemplate.class);
+        Ledger ledger = app.getBean(Ledger.class);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            ledger.send(id(i), new GrantEntitlement(id(i), true, new UsagePolicy(1_000, Period.MONTHLY, null,
+                    OverLimit.REJECT), Instant.now()), Map.of());
+        }
+        for (int u = 0; u < USES; u++) {
+            for (int i = 0; i < ENTITLEMENTS; i++) {
+                ledger.consume(new ConsumeUsage(id(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(), null));
+            }
+            if (u == 2) {
+                ledger.send(id(1), new ChangeUsagePolicy(id(1), new UsagePolicy(5_000, Period.MONTHLY, null,
+                        OverLimit.RECORD_OVERAGE), Instant.now()), Map.of());
+            }
+        }
+        ledger.send(id(2), new DeactivateEntitlement(id(2), Instant.now()), Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static EntitlementId id(int i) {
+        return EntitlementId.of("bulk-user-" + i, "AI_TUTOR_ACCESS");
+    }
+
+    private static ProjectionStatus.Status status(Projection projection) {
+        return app.getBean(ProjectionStatus.class).of(projection);
+    }
+
+    private static void awaitCaughtUp(Projection projection, long generation) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            ProjectionStatus.Status s = status(projection);
+            return s.generation() == generation && !s.replaying() && s.lagEvents() == 0
+                    && "RUNNING".equals(s.state());
+        });
+    }
+
+    private static Map<String, AttributeValue> withoutRebuildMarks(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> copy = new HashMap<>(item);
+        copy.remove("generation");
+        copy.remove("updatedAt");
+        return copy;
+    }
+
+    /** The entitlement's current count, as the ledger's own state table has it. */
+    private static long used(int i) {
+        return jdbc.queryForObject("SELECT used FROM entitlement_state WHERE entitlement_id = ?", Long.class,
+                id(i).toString());
+    }
+
+    private static long historyRows() {
+        return jdbc.queryForObject("SELECT count(*) FROM usage_history", Long.class);
+    }
+
+    @Test
+    void a_rebuild_in_one_pass_writes_every_item_once_and_the_processor_resumes_from_its_tokens() {
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        awaitCaughtUp(Projection.DYNAMODB, rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
+        Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            before.put(i, withoutRebuildMarks(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
+        }
+        long position = status(Projection.DYNAMODB).position();
+        double writesBefore = table.writes();
+        double supersededBefore = table.superseded();
+
+        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        rebuilds.awaitBulk(Projection.DYNAMODB);
+        awaitCaughtUp(Projection.DYNAMODB, generation);
+
+        assertThat(table.writes() - writesBefore).as("item writes of the rebuild").isEqualTo(ENTITLEMENTS);
+        assertThat(table.superseded() - supersededBefore).as("no replay: nothing superseded").isZero();
+        assertThat(status(Projection.DYNAMODB).position()).as("the tokens did not move back").isEqualTo(position);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            Map<String, AttributeValue> item = table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+            assertThat(item.get("generation").n()).isEqualTo(Long.toString(generation));
+            assertThat(withoutRebuildMarks(item)).as("item %d after the rebuild", i).isEqualTo(before.get(i));
+        }
+        assertThat(before.get(0).get("usageCount").n()).isEqualTo(Long.toString(used(0)));
+        assertThat(before.get(1).get("usageLimit").n()).isEqualTo("5000");
+        assertThat(before.get(1).get("overLimit").s()).isEqualTo("RECORD_OVERAGE");
+        assertThat(before.get(2).get("active").bool()).isFalse();
+
+        // the processor carries on after the rebuild, with the new generation
+        app.getBean(Ledger.class).consume(new ConsumeUsage(id(0), 5, Instant.now(), "after-rebuild", Map.of(), null));
+        long expected = used(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> table.get(id(0).userId(), "AI_TUTOR_ACCESS")
+                .orElseThrow().get("usageCount").n().equals(Long.toString(expected)));
+    }
+
+    @Test
+    void a_processor_that_fell_behind_resumes_from_what_the_rebuild_covered_instead_of_applying_it_again() {
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        awaitCaughtUp(Projection.DYNAMODB, rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
+        rebuilds.processor(EntitlementTableProjector.PROCESSOR).shutdownAsync().join();
+        Ledger ledger = app.getBean(Ledger.class);
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            if (i != 2) {
+                // entitlement 2 is inactive
+                ledger.consume(new ConsumeUsage(id(i), 2, Instant.now(), "while-stopped-" + i, Map.of(), null));
+            }
+        }
+        assertThat(status(Projection.DYNAMODB).lagEvents()).as("behind by the usage just recorded")
+                .isEqualTo(ENTITLEMENTS - 1);
+        double writesBefore = table.writes();
+        double skipsBefore = table.conditionSkips();
+
+        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        rebuilds.awaitBulk(Projection.DYNAMODB);
+        awaitCaughtUp(Projection.DYNAMODB, generation);
+
+        assertThat(table.writes() - writesBefore).as("one write per item, none by the processor").isEqualTo(ENTITLEMENTS);
+        assertThat(table.conditionSkips() - skipsBefore).as("nothing applied twice").isZero();
+        for (int i = 0; i < ENTITLEMENTS; i++) {
+            assertThat(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n())
+                    .as("item %d", i).isEqualTo(Long.toString(used(i)));
+        }
+    }
+
+    @Test
+    void while_a_one_pass_rebuild_runs_the_status_shows_its_progress_and_this_instance_holds_every_claim() {
+        ControlledBulk bulk = app.getBean(ControlledBulk.class);
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        awaitCaughtUp(Projection.HISTORY, rebuilds.row(Projection.HISTORY.processor()).generation());
+        long rows = historyRows();
+        bulk.failWith = null;
+        bulk.release = new CountDownLatch(1);
+        int runs = bulk.runs.get();
+
+        long generation = rebuilds.rebuild(Projection.HISTORY, "test", Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bulk.runs.get() == runs + 1);
+        ProjectionStatus.Status running = status(Projection.HISTORY);
+        assertThat(running.state()).isEqualTo("REBUILDING");
+        assertThat(running.replaying()).isTrue();
+        assertThat(running.replayProgressPercent()).as(running.toString()).isGreaterThan(0.0).isLessThan(100.0);
+        assertThat(running.generation()).isEqualTo(generation);
+        assertThat(rebuilds.processor(Projection.HISTORY.processor()).isRunning()).isFalse();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ? AND owner IS NULL",
+                Long.class, Projection.HISTORY.processor())).as("unclaimed segments during the rebuild").isZero();
+
+        bulk.release.countDown();
+        rebuilds.awaitBulk(Projection.HISTORY);
+        awaitCaughtUp(Projection.HISTORY, generation);
+        assertThat(historyRows()).as("resumed from its tokens: nothing replayed, nothing lost").isEqualTo(rows);
+    }
+
+    @Test
+    void a_one_pass_rebuild_that_fails_falls_back_to_a_replay_of_every_event() {
+        ControlledBulk bulk = app.getBean(ControlledBulk.class);
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        awaitCaughtUp(Projection.HISTORY, rebuilds.row(Projection.HISTORY.processor()).generation());
+        long rows = historyRows();
+        assertThat(rows).isGreaterThan(ENTITLEMENTS * USES);
+        jdbc.update("DELETE FROM usage_history WHERE entitlement_id = ?", id(3).toString());
+        bulk.release = new CountDownLatch(0);
+        bulk.failWith = new IllegalStateException("injected: the one pass failed");
+
+        long generation = rebuilds.rebuild(Projection.HISTORY, "test", Duration.ofSeconds(60));
+        rebuilds.awaitBulk(Projection.HISTORY);
+        awaitCaughtUp(Projection.HISTORY, generation);
+        assertThat(historyRows()).as("the replay restored every row").isEqualTo(rows);
+    }
+}
