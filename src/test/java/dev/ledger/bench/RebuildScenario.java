@@ -50,9 +50,10 @@ final class RebuildScenario implements Scenario {
             order, so every batch of the processor touches many entitlements. After VACUUM ANALYZE, the ceiling reads \
             the whole table once in global order with plain JDBC (fetch size 1,000) and deserializes every payload \
             with the same serializer. Then the rebuild is started as an operator does (Rebuilds.rebuild: new \
-            generation, tokens reset, processor restarted, the table created empty at startup) and timed until the \
-            projection has caught up (not replaying, lag 0, RUNNING: the token is stored only after the batch's \
-            DynamoDB writes). usage-history stays stopped, so the rebuild has the machine to itself, as the ceiling \
+            generation, every claim held, one pass over the event store that writes each item once, processor \
+            resumed; the table created empty at startup; ADR 0014) and timed until the projection has caught up \
+            (not replaying, lag 0, RUNNING). The processor was stopped while the events were written, so it is as \
+            far behind as it can be: the rebuild must also bring it to the head. usage-history stays stopped, so the rebuild has the machine to itself, as the ceiling \
             did. Rate = events / seconds for both; ratio = rebuild / ceiling.""";
     private static final String KEY = "BENCH_USAGE";
     private static final long LIMIT = 1_000_000_000_000L;
