@@ -141,7 +141,12 @@ public class Rebuilds implements DisposableBean {
                 + "coalesce(max(global_index) - min(global_index) + 1, 0) FROM domain_event_entry) "
                 + "WHERE processor = ? AND generation = ?", processor, generation);
         CompletableFuture<Void> run = CompletableFuture.runAsync(
-                () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner);
+                () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner).whenComplete((done, failed) -> {
+                    if (failed != null) {
+                        log.error("Rebuild of {} (generation {}) did not complete and its processor stays stopped; "
+                                + "start the rebuild again", processor, generation, failed);
+                    }
+                });
         bulkRuns.put(processor, run);
         return generation;
     }

@@ -10,8 +10,8 @@
  * <p>{@link dev.ledger.bench.LedgerBenchmark} is not matched by Surefire's default includes, so {@code ./mvnw verify}
  * never runs it. Run it with the {@code bench} profile:
  * <pre>
- * ./mvnw -Pbench verify                                  # issue 7's sizes (100,000 messages per ingest phase)
- * ./mvnw -Pbench verify -Dbench.messages=20000           # the README's published run: 14 minutes on 2 cores
+ * ./mvnw -Pbench verify                                  # issue 7's sizes, the README's published run: 17 minutes
+ * ./mvnw -Pbench verify -Dbench.messages=20000           # a fifth of the ingest time
  * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 4 minutes
  * ./mvnw -Pbench verify -Dbench.scenarios=ingest,history # some scenarios only
  * ./mvnw -Pbench verify -Dbench.messages=20000 -Dbench.rebuildEvents=200000
