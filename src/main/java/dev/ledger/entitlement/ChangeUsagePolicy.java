@@ -4,5 +4,6 @@ import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Replaces the usage policy; {@code null} removes usage tracking. */
-public record ChangeUsagePolicy(@TargetAggregateIdentifier EntitlementId id, UsagePolicy usage, Instant at) {
+public record ChangeUsagePolicy(@TargetAggregateIdentifier EntitlementId id, UsagePolicy usage, Instant at)
+        implements EntitlementCommand {
 }

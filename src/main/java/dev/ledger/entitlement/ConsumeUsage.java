@@ -9,7 +9,7 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * idempotent forever: a second command with a key the entitlement has already counted is a no-op success.
  */
 public record ConsumeUsage(@TargetAggregateIdentifier EntitlementId id, long amount, Instant occurredAt, String dedupKey,
-                           Map<String, Object> metadata, String sourceMessageId) {
+                           Map<String, Object> metadata, String sourceMessageId) implements EntitlementCommand {
 
     public static final long MAX_AMOUNT = 1_000_000_000L;
 

@@ -4,5 +4,6 @@ import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Deactivates an entitlement: usage is rejected until it is activated again. */
-public record DeactivateEntitlement(@TargetAggregateIdentifier EntitlementId id, Instant at) {
+public record DeactivateEntitlement(@TargetAggregateIdentifier EntitlementId id, Instant at)
+        implements EntitlementCommand {
 }

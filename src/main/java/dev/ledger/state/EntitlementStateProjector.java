@@ -15,6 +15,7 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import dev.ledger.eventstore.EntitlementLock;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -30,9 +31,11 @@ class EntitlementStateProjector {
     static final String PROCESSING_GROUP = "entitlement-state";
 
     private final JdbcTemplate jdbc;
+    private final EntitlementLock lock;
 
-    EntitlementStateProjector(JdbcTemplate jdbc) {
+    EntitlementStateProjector(JdbcTemplate jdbc, EntitlementLock lock) {
         this.jdbc = jdbc;
+        this.lock = lock;
     }
 
     @EventHandler
@@ -47,6 +50,7 @@ class EntitlementStateProjector {
                 usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
                 usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
                 ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
+        lock.appended(id(event.userId(), event.entitlementKey()), sequence);
     }
 
     @EventHandler
@@ -97,6 +101,7 @@ class EntitlementStateProjector {
             throw new IllegalStateException("entitlement_state has no row for " + id(userId, key)
                     + "; the state table is out of step with the event store");
         }
+        lock.appended(id(userId, key), sequence);
     }
 
     private boolean exists(String userId, String key) {
