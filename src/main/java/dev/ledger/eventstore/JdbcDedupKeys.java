@@ -2,6 +2,8 @@ package dev.ledger.eventstore;
 
 import dev.ledger.entitlement.DedupKeys;
 import dev.ledger.entitlement.EntitlementId;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -19,8 +21,26 @@ class JdbcDedupKeys implements DedupKeys {
         this.jdbc = jdbc;
     }
 
+    /**
+     * Records, for the rest of {@code unit}, whether {@code dedupKey} was counted for {@code entitlement}: read by
+     * {@link EntitlementLock} while it holds the entitlement's lock, so no other transaction can change the answer.
+     */
+    static void known(UnitOfWork<?> unit, EntitlementId entitlement, String dedupKey, boolean counted) {
+        unit.root().resources().put(resource(entitlement, dedupKey), counted);
+    }
+
+    private static String resource(EntitlementId entitlement, String dedupKey) {
+        return "dedup-known:" + entitlement + "\u0000" + dedupKey;
+    }
+
     @Override
     public boolean contains(EntitlementId entitlement, String dedupKey) {
+        if (CurrentUnitOfWork.isStarted()) {
+            Boolean known = CurrentUnitOfWork.get().root().getResource(resource(entitlement, dedupKey));
+            if (known != null) {
+                return known;
+            }
+        }
         Boolean found = jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)",
                 Boolean.class, entitlement.toString(), dedupKey);
