@@ -1,16 +1,11 @@
 package dev.ledger.projection.dynamodb;
 
+import static dev.ledger.projection.dynamodb.SampleHistory.withoutRebuildMarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ledger.entitlement.ChangeUsagePolicy;
 import dev.ledger.entitlement.ConsumeUsage;
-import dev.ledger.entitlement.DeactivateEntitlement;
 import dev.ledger.entitlement.EntitlementId;
-import dev.ledger.entitlement.GrantEntitlement;
-import dev.ledger.entitlement.OverLimit;
-import dev.ledger.entitlement.Period;
-import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.eventstore.Ledger;
 import dev.ledger.projection.BulkRebuild;
 import dev.ledger.projection.Projection;
@@ -96,21 +91,7 @@ class BulkRebuildTest {
                 "ledger.environment=bulk", "axon.eventhandling.processors.entitlement-table.batch-size=10");
         table = app.getBean(EntitlementTable.class);
         jdbc = app.getBean(JdbcTemplate.class);
-        Ledger ledger = app.getBean(Ledger.class);
-        for (int i = 0; i < ENTITLEMENTS; i++) {
-            ledger.send(id(i), new GrantEntitlement(id(i), true, new UsagePolicy(1_000, Period.MONTHLY, null,
-                    OverLimit.REJECT), Instant.now()), Map.of());
-        }
-        for (int u = 0; u < USES; u++) {
-            for (int i = 0; i < ENTITLEMENTS; i++) {
-                ledger.consume(new ConsumeUsage(id(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(), null));
-            }
-            if (u == 2) {
-                ledger.send(id(1), new ChangeUsagePolicy(id(1), new UsagePolicy(5_000, Period.MONTHLY, null,
-                        OverLimit.RECORD_OVERAGE), Instant.now()), Map.of());
-            }
-        }
-        ledger.send(id(2), new DeactivateEntitlement(id(2), Instant.now()), Map.of());
+        SampleHistory.record(app.getBean(Ledger.class), BulkRebuildTest::id, ENTITLEMENTS, USES);
     }
 
     @AfterAll
@@ -132,13 +113,6 @@ class BulkRebuildTest {
             return s.generation() == generation && !s.replaying() && s.lagEvents() == 0
                     && "RUNNING".equals(s.state());
         });
-    }
-
-    private static Map<String, AttributeValue> withoutRebuildMarks(Map<String, AttributeValue> item) {
-        Map<String, AttributeValue> copy = new HashMap<>(item);
-        copy.remove("generation");
-        copy.remove("updatedAt");
-        return copy;
     }
 
     /** The entitlement's current count, as the ledger's own state table has it. */

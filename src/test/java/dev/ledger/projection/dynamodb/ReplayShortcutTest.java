@@ -1,16 +1,10 @@
 package dev.ledger.projection.dynamodb;
 
+import static dev.ledger.projection.dynamodb.SampleHistory.withoutRebuildMarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ledger.entitlement.ChangeUsagePolicy;
-import dev.ledger.entitlement.ConsumeUsage;
-import dev.ledger.entitlement.DeactivateEntitlement;
 import dev.ledger.entitlement.EntitlementId;
-import dev.ledger.entitlement.GrantEntitlement;
-import dev.ledger.entitlement.OverLimit;
-import dev.ledger.entitlement.Period;
-import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.eventstore.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
@@ -18,7 +12,6 @@ import dev.ledger.projection.Rebuilds;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,8 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * A rebuild by replay (the fallback of the one-pass rebuild, and the only way with
  * {@code ledger.dynamodb.bulk-rebuild=false}) writes each item once, as the entitlement's last event before the reset
- * makes it, however many batches its events are spread over. Batches of 10 events on one segment, entitlements interleaved, so that every batch holds
- * at most one event of each entitlement and every change but the last is superseded.
+ * makes it, however many batches its events are spread over. Batches of 10 events on one segment, and the
+ * {@link SampleHistory} interleaves entitlements, so that every batch holds at most one event of each entitlement and
+ * every change but the last is superseded.
  */
 class ReplayShortcutTest {
 
@@ -68,32 +62,9 @@ class ReplayShortcutTest {
         });
     }
 
-    private static Map<String, AttributeValue> withoutRebuildMarks(Map<String, AttributeValue> item) {
-        Map<String, AttributeValue> copy = new HashMap<>(item);
-        copy.remove("generation");
-        copy.remove("updatedAt");
-        return copy;
-    }
-
     @Test
     void a_rebuild_by_replay_writes_every_item_once_and_ends_with_the_same_items() {
-        Ledger ledger = app.getBean(Ledger.class);
-        for (int i = 0; i < ENTITLEMENTS; i++) {
-            ledger.send(id(i), new GrantEntitlement(id(i), true, new UsagePolicy(1_000, Period.MONTHLY, null,
-                    OverLimit.REJECT), Instant.now()), Map.of());
-        }
-        for (int u = 0; u < USES; u++) {
-            for (int i = 0; i < ENTITLEMENTS; i++) {
-                ledger.consume(new ConsumeUsage(id(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(), null));
-            }
-            if (u == 2) {
-                // attributes set early must survive the skipped changes: a new limit and over-limit rule
-                ledger.send(id(1), new ChangeUsagePolicy(id(1), new UsagePolicy(5_000, Period.MONTHLY, null,
-                        OverLimit.RECORD_OVERAGE), Instant.now()), Map.of());
-            }
-        }
-        ledger.send(id(2), new DeactivateEntitlement(id(2), Instant.now()), Map.of());
-        long events = ENTITLEMENTS * (1L + USES) + 2;
+        long events = SampleHistory.record(app.getBean(Ledger.class), ReplayShortcutTest::id, ENTITLEMENTS, USES);
         Rebuilds rebuilds = app.getBean(Rebuilds.class);
         awaitCaughtUp(rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
         Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
