@@ -49,7 +49,7 @@ class ProjectionController {
         dev.ledger.security.Audit.record(caller, "rebuild", target.publicName());
         long generation = rebuilds.rebuild(target, dev.ledger.security.Audit.caller(caller), Duration.ofSeconds(60));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
-                target.processor(), generation, (rebuilds.row(target.processor()).bulkRunning()
+                target.processor(), generation, (rebuilds.inOnePass(target)
                         ? "rebuilding in one pass over the event store" : "replaying")
                         + "; follow GET /api/v1/admin/projections"));
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
@@ -119,7 +120,7 @@ public class Rebuilds implements DisposableBean {
      */
     public long rebuild(Projection projection, String requestedBy, Duration timeout) {
         String processor = projection.processor();
-        Optional<BulkRebuild> bulk = bulkRebuilds.orderedStream().filter(b -> b.projection() == projection).findFirst();
+        Optional<BulkRebuild> bulk = bulk(projection);
         bulk.ifPresent(BulkRebuild::prepare);
         Long generation = jdbc.queryForObject("UPDATE projection_generation SET generation = generation + 1, "
                         + "requested_by = ?, requested_at = now(), reset_at = NULL, rebuilt_events = NULL, "
@@ -151,6 +152,15 @@ public class Rebuilds implements DisposableBean {
         return generation;
     }
 
+    /** Whether a rebuild of {@code projection} is one pass over the event store ({@link BulkRebuild}), not a replay. */
+    public boolean inOnePass(Projection projection) {
+        return bulk(projection).isPresent();
+    }
+
+    private Optional<BulkRebuild> bulk(Projection projection) {
+        return bulkRebuilds.orderedStream().filter(b -> b.projection() == projection).findFirst();
+    }
+
     /** Waits for this instance's bulk rebuild of {@code projection}, if one was started here. */
     public void awaitBulk(Projection projection) {
         CompletableFuture<Void> run = bulkRuns.get(projection.processor());
@@ -160,6 +170,8 @@ public class Rebuilds implements DisposableBean {
     }
 
     private void runBulk(BulkRebuild bulk, String processor, long generation, Duration timeout) {
+        // claimed again: the request's claims may have aged past the claim timeout while this run waited for the
+        // runner; this instance already owns them, so this only renews them
         int[] segments = claimAll(processor, timeout);
         ScheduledFuture<?> keepClaims = claimKeeper.scheduleAtFixedRate(() -> extendClaims(processor, segments),
                 CLAIM_EXTENSION.toMillis(), CLAIM_EXTENSION.toMillis(), TimeUnit.MILLISECONDS);
@@ -308,7 +320,7 @@ public class Rebuilds implements DisposableBean {
         claimKeeper.shutdownNow();
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

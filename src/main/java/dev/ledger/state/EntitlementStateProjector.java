@@ -8,6 +8,7 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.eventstore.EntitlementLock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,7 +16,6 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
-import dev.ledger.eventstore.EntitlementLock;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 

@@ -86,13 +86,17 @@ class TwoInstancesTest {
         long expected = 2L * java.util.stream.IntStream.range(0, perInstance).mapToLong(n -> 1 + n % 3).sum();
         assertThat(second.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(expected);
         assertThat(eventCount(id)).isEqualTo(1 + 2L * perInstance);
-        try (var connection = database.connect(); var statement = connection.prepareStatement(
-                "SELECT max(global_index) - min(global_index) + 1 FROM domain_event_entry WHERE aggregate_identifier = ?")) {
+        // a rolled-back append leaves its global index unused: count the unused ones while this test wrote
+        try (var connection = database.connect(); var statement = connection.prepareStatement("""
+                SELECT count(*) FROM generate_series(
+                    (SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = ?),
+                    (SELECT max(global_index) FROM domain_event_entry WHERE aggregate_identifier = ?)) AS s
+                WHERE NOT EXISTS (SELECT 1 FROM domain_event_entry e WHERE e.global_index = s)""")) {
             statement.setString(1, id.toString());
+            statement.setString(2, id.toString());
             try (var rs = statement.executeQuery()) {
                 rs.next();
-                assertThat(rs.getLong(1)).as("global indexes taken, without gaps from rolled-back appends")
-                        .isEqualTo(eventCount(id));
+                assertThat(rs.getLong(1)).as("gaps in the global index from rolled-back appends").isZero();
             }
         }
     }

@@ -266,6 +266,7 @@ class UsageIntakeTest {
 
     @Test
     void a_dead_letter_is_listed_without_being_consumed_and_redriven_after_the_cause_is_fixed() {
+        double redeliveriesBefore = redeliveries();
         String messageId = producer.send(
                 "{\"userId\":\"redrive-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":4,\"metadata\":{\"o\":\"x\"}}");
         awaitDeadLetter(messageId, Duration.ofSeconds(60));
@@ -277,6 +278,8 @@ class UsageIntakeTest {
         JsonNode listed = find(second, messageId);
         assertThat(listed.get("reasonCode").asText()).isEqualTo("ENTITLEMENT_NOT_FOUND");
         assertThat(listed.get("receiveCount").asInt()).isEqualTo(3);
+        assertThat(redeliveries() - redeliveriesBefore).as("its second and third receive counted as redeliveries")
+                .isGreaterThanOrEqualTo(2);
         assertThat(listed.get("counted").asBoolean(true)).as("a rejected message was not counted").isFalse();
         assertThat(listed.get("body").asText()).contains("\"amount\":4");
 
@@ -352,6 +355,10 @@ class UsageIntakeTest {
         assertThat(metrics).contains("ledger_intake_messages_total{outcome=\"counted\"}")
                 .contains("ledger_intake_latency_seconds_count")
                 .contains("ledger_intake_redeliveries_total");
+    }
+
+    private double redeliveries() {
+        return meters.get("ledger.intake.redeliveries").functionCounter().count();
     }
 
     private static List<String> ids(JsonNode list) {

@@ -4,6 +4,7 @@ import static dev.ledger.projection.dynamodb.SampleHistory.withoutRebuildMarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.eventstore.Ledger;
@@ -121,6 +122,15 @@ class BulkRebuildTest {
                 id(i).toString());
     }
 
+    /** Starts a rebuild as an operator does, waits for its pass, then for the processor to catch up. */
+    private static long rebuildAndAwait(Projection projection) {
+        Rebuilds rebuilds = app.getBean(Rebuilds.class);
+        long generation = rebuilds.rebuild(projection, "test", Duration.ofSeconds(60));
+        rebuilds.awaitBulk(projection);
+        awaitCaughtUp(projection, generation);
+        return generation;
+    }
+
     private static long historyRows() {
         return jdbc.queryForObject("SELECT count(*) FROM usage_history", Long.class);
     }
@@ -137,7 +147,11 @@ class BulkRebuildTest {
         double writesBefore = table.writes();
         double supersededBefore = table.superseded();
 
-        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        // as an operator starts it
+        JsonNode started = LedgerInstances.adminClient(app).post().uri("/api/v1/admin/projections/dynamodb/rebuild")
+                .retrieve().toEntity(JsonNode.class).getBody();
+        assertThat(started.get("status").asText()).startsWith("rebuilding in one pass over the event store");
+        long generation = started.get("generation").asLong();
         rebuilds.awaitBulk(Projection.DYNAMODB);
         awaitCaughtUp(Projection.DYNAMODB, generation);
 
@@ -178,9 +192,7 @@ class BulkRebuildTest {
         double writesBefore = table.writes();
         double skipsBefore = table.conditionSkips();
 
-        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
-        rebuilds.awaitBulk(Projection.DYNAMODB);
-        awaitCaughtUp(Projection.DYNAMODB, generation);
+        long generation = rebuildAndAwait(Projection.DYNAMODB);
 
         assertThat(table.writes() - writesBefore).as("one write per item, none by the processor").isEqualTo(ENTITLEMENTS);
         assertThat(table.conditionSkips() - skipsBefore).as("nothing applied twice").isZero();
@@ -228,9 +240,7 @@ class BulkRebuildTest {
         bulk.release = new CountDownLatch(0);
         bulk.failWith = new IllegalStateException("injected: the one pass failed");
 
-        long generation = rebuilds.rebuild(Projection.HISTORY, "test", Duration.ofSeconds(60));
-        rebuilds.awaitBulk(Projection.HISTORY);
-        awaitCaughtUp(Projection.HISTORY, generation);
+        long generation = rebuildAndAwait(Projection.HISTORY);
         assertThat(historyRows()).as("the replay restored every row").isEqualTo(rows);
     }
 }

@@ -4,6 +4,7 @@ import static dev.ledger.projection.dynamodb.SampleHistory.withoutRebuildMarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.eventstore.Ledger;
 import dev.ledger.projection.Projection;
@@ -74,7 +75,10 @@ class ReplayShortcutTest {
         double writesBefore = table.writes();
         double supersededBefore = table.superseded();
 
-        long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
+        JsonNode started = LedgerInstances.adminClient(app).post().uri("/api/v1/admin/projections/dynamodb/rebuild")
+                .retrieve().toEntity(JsonNode.class).getBody();
+        assertThat(started.get("status").asText()).startsWith("replaying");
+        long generation = started.get("generation").asLong();
         awaitCaughtUp(generation);
 
         assertThat(table.writes() - writesBefore).as("item writes of the rebuild").isEqualTo(ENTITLEMENTS);
