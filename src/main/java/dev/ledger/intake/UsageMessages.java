@@ -9,15 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.Instants;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Parses and validates the seed's usage message body. Either a {@link ConsumeUsage} or an {@link Invalid} with a stable
@@ -165,12 +166,13 @@ public final class UsageMessages {
                 return invalid("INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant string", userId, key,
                         dedupKey);
             }
-            try {
-                occurredAt = Instant.parse(occurredNode.asText());
-            } catch (DateTimeParseException e) {
-                return invalid("INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant such as "
-                        + "2025-01-31T15:00:00Z, got '" + abbreviate(occurredNode.asText()) + "'", userId, key, dedupKey);
+            Optional<Instant> parsed = Instants.parse(occurredNode.asText());
+            if (parsed.isEmpty()) {
+                return invalid("INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant from 0001-01-01T00:00:00Z "
+                        + "to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
+                        + abbreviate(occurredNode.asText()) + "'", userId, key, dedupKey);
             }
+            occurredAt = parsed.get();
             if (occurredAt.isAfter(now.plus(maxFutureSkew))) {
                 return invalid("OCCURRED_AT_IN_FUTURE", "occurredAt " + occurredAt + " is more than "
                         + maxFutureSkew.toMinutes() + " minutes in the future", userId, key, dedupKey);

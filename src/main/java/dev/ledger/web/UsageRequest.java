@@ -1,11 +1,11 @@
 package dev.ledger.web;
 
+import dev.ledger.entitlement.Instants;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 
 /** A usage policy as sent over HTTP: {@code {"limit":100,"period":"MONTHLY","anchor":"…","overLimit":"REJECT"}}. */
@@ -34,12 +34,9 @@ public record UsageRequest(Long limit, String period, String anchor, String over
         if (anchor == null) {
             return null;
         }
-        try {
-            return Instant.parse(anchor);
-        } catch (DateTimeParseException e) {
-            throw new InvalidInput("INVALID_ANCHOR",
-                    "usage.anchor must be an ISO-8601 instant such as 2025-01-31T15:00:00Z, got '" + anchor + "'");
-        }
+        return Instants.parse(anchor).orElseThrow(() -> new InvalidInput("INVALID_ANCHOR", "usage.anchor must be an "
+                + "ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
+                + anchor + "'"));
     }
 
     private OverLimit parsedOverLimit() {

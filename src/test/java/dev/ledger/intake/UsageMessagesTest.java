@@ -104,6 +104,8 @@ class UsageMessagesTest {
             "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"metadata\":{\"a\":null}} | INVALID_METADATA",
             "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"occurredAt\":\"yesterday\"} | INVALID_OCCURRED_AT",
             "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"occurredAt\":1700000000} | INVALID_OCCURRED_AT",
+            "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"occurredAt\":\"-999999999-01-01T00:00:00Z\"} | INVALID_OCCURRED_AT",
+            "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"occurredAt\":\"0000-12-31T23:59:59Z\"} | INVALID_OCCURRED_AT",
             "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"occurredAt\":\"2025-03-01T10:05:06Z\"} | OCCURRED_AT_IN_FUTURE",
     })
     void invalid_bodies_get_a_specific_reason_code(String body, String code) {

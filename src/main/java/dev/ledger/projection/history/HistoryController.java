@@ -2,6 +2,7 @@ package dev.ledger.projection.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.Instants;
 import dev.ledger.entitlement.InvalidInput;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -155,12 +155,9 @@ class HistoryController {
             }
             return null;
         }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new InvalidInput("INVALID_TIME", name + " must be an ISO-8601 instant such as 2025-01-01T00:00:00Z, "
-                    + "got '" + value + "'");
-        }
+        return Instants.parse(value).orElseThrow(() -> new InvalidInput("INVALID_TIME", name + " must be an "
+                + "ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-01T00:00:00Z, got '"
+                + value + "'"));
     }
 
     private static void requireOrder(Instant from, Instant to) {

@@ -118,7 +118,10 @@ public class UsageHistory {
             args.add(fetch);
             branches.add("(" + sql + ")");
         }
-        String sql = String.join(" UNION ALL ", branches) + " ORDER BY recorded_at DESC, source DESC, id DESC LIMIT ?";
+        // The branches are wrapped in a derived table: Postgres refuses "(SELECT … ORDER BY … LIMIT) ORDER BY … LIMIT"
+        // when only one source is queried (a single parenthesised branch is not a UNION).
+        String sql = "SELECT * FROM (" + String.join(" UNION ALL ", branches)
+                + ") AS history ORDER BY recorded_at DESC, source DESC, id DESC LIMIT ?";
         args.add(fetch);
         List<HistoryEntry> entries = new ArrayList<>();
         List<HistoryCursor> positions = new ArrayList<>();
