@@ -2,6 +2,8 @@ package dev.ledger.admin;
 
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.intake.DeadLetters;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +37,8 @@ class DeadLetterController {
     }
 
     @GetMapping
-    DeadLetterList list(@RequestParam(defaultValue = "100") int limit) {
+    DeadLetterList list(@Parameter(description = "dead letters listed at most", schema = @Schema(type = "integer",
+            minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "100")) @RequestParam(defaultValue = "100") int limit) {
         requireLimit(limit);
         List<DeadLetters.DeadLetter> messages = deadLetters.list(limit);
         return new DeadLetterList(messages.size(), messages);
@@ -44,6 +47,8 @@ class DeadLetterController {
     /** Body {@code {"messageIds":[…]}} moves those; no body, or no {@code messageIds}, moves all. */
     @PostMapping("/redrive")
     RedriveResult redrive(@RequestBody(required = false) RedriveRequest request,
+                          @Parameter(description = "dead letters moved at most", schema = @Schema(type = "integer",
+                                  minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "1000"))
                           @RequestParam(defaultValue = "1000") int limit, java.security.Principal caller) {
         requireLimit(limit);
         Set<String> ids = null;

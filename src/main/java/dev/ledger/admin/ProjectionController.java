@@ -5,6 +5,8 @@ import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.projection.dynamodb.DriftCheck;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +46,8 @@ class ProjectionController {
     }
 
     @PostMapping("/{projection}/rebuild")
-    ResponseEntity<RebuildStarted> rebuild(@PathVariable String projection, Principal caller) {
+    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(allowableValues = {"dynamodb", "history"}))
+                                           @PathVariable String projection, Principal caller) {
         Projection target = Projection.named(projection);
         dev.ledger.security.Audit.record(caller, "rebuild", target.publicName());
         long generation = rebuilds.rebuild(target, dev.ledger.security.Audit.caller(caller), Duration.ofSeconds(60));
@@ -55,7 +58,10 @@ class ProjectionController {
     }
 
     @GetMapping("/{projection}/drift")
-    DriftCheck.Report drift(@PathVariable String projection, @RequestParam(defaultValue = "1000") int limit) {
+    DriftCheck.Report drift(@Parameter(schema = @Schema(allowableValues = {"dynamodb"})) @PathVariable String projection,
+                            @Parameter(description = "differences listed at most", schema = @Schema(type = "integer",
+                                    minimum = "1", maximum = "10000", defaultValue = "1000"))
+                            @RequestParam(defaultValue = "1000") int limit) {
         if (Projection.named(projection) != Projection.DYNAMODB) {
             throw new InvalidInput("DRIFT_NOT_SUPPORTED", "drift is checked for the dynamodb projection only");
         }

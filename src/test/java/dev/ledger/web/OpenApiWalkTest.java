@@ -221,9 +221,19 @@ class OpenApiWalkTest {
             values.put("far past", "-999999999-01-01T00:00:00Z");
             values.put("far future", "+999999999-12-31T23:59:59Z");
         }
+        if (schema.has("example")) {
+            values.put("the documented example", schema.get("example").asText());
+        }
         if (schema.has("enum")) {
+            schema.get("enum").forEach(value -> values.put("enum " + value.asText(), value.asText()));
             values.put("unknown enum", "NOT_" + schema.get("enum").get(0).asText());
             values.put("lower-case enum", schema.get("enum").get(0).asText().toLowerCase());
+        }
+        if (schema.has("minimum")) {
+            values.put("at minimum", schema.get("minimum").asText());
+        }
+        if (schema.has("maximum")) {
+            values.put("at maximum", schema.get("maximum").asText());
         }
         if (schema.has("maxLength")) {
             values.put("at maxLength", "A".repeat(schema.get("maxLength").asInt()));
@@ -297,29 +307,23 @@ class OpenApiWalkTest {
         return body;
     }
 
-    /** A valid value for a parameter or field, by its schema and, for the ledger's identifiers, its name. */
+    /** A valid value for a parameter or field: for the ledger's identifiers by name, otherwise from its schema. */
     private String valid(JsonNode name, JsonNode schema) {
-        if (schema.has("enum")) {
-            return schema.get("enum").get(0).asText();
-        }
-        if (schema.has("example")) {
-            return schema.get("example").asText();
-        }
         return switch (name.asText()) {
             case "userId" -> USER;
             case "entitlementKey" -> KEY;
             case "period" -> "MONTHLY";
             case "overLimit" -> "REJECT";
-            case "projection" -> "dynamodb";
             case "from", "anchor" -> "2025-01-01T00:00:00Z";
             case "to" -> "2025-01-02T00:00:00Z";
             case "types" -> "UsageConsumed";
-            case "format" -> "csv";
-            default -> switch (schema.path("type").asText()) {
-                case "integer", "number" -> "1";
-                case "boolean" -> "true";
-                default -> "walk";
-            };
+            default -> schema.has("enum") ? schema.get("enum").get(0).asText()
+                    : schema.has("example") ? schema.get("example").asText()
+                    : switch (schema.path("type").asText()) {
+                        case "integer", "number" -> schema.has("minimum") ? schema.get("minimum").asText() : "1";
+                        case "boolean" -> "true";
+                        default -> "walk";
+                    };
         };
     }
 

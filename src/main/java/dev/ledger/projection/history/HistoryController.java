@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.Instants;
 import dev.ledger.entitlement.InvalidInput;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -33,6 +35,13 @@ class HistoryController {
     static final String CSV_HEADER = "userId,entitlementKey,occurredAt,recordedAt,amount,periodStart,periodEnd,late,"
             + "idempotencyKey,messageId,metadata";
 
+    private static final String FROM = "entries with recordedAt >= from, an ISO-8601 instant";
+    private static final String TO = "entries with recordedAt < to, an ISO-8601 instant";
+    private static final String TYPES = "comma-separated subset of EntitlementGranted, UsagePolicyChanged, "
+            + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageRejected";
+    private static final String LIMIT = "entries per page";
+    private static final String CURSOR = "the previous page's nextCursor";
+
     private final UsageHistory history;
     private final ObjectMapper json;
 
@@ -42,31 +51,45 @@ class HistoryController {
     }
 
     @GetMapping("/entitlements/{userId}/{entitlementKey}/history")
-    UsageHistory.Page entitlementHistory(@PathVariable String userId, @PathVariable String entitlementKey,
-                                         @RequestParam(required = false) String from,
-                                         @RequestParam(required = false) String to,
-                                         @RequestParam(required = false) String types,
-                                         @RequestParam(required = false) String limit,
-                                         @RequestParam(required = false) String cursor) {
+    UsageHistory.Page entitlementHistory(
+            @PathVariable String userId, @PathVariable String entitlementKey,
+            @Parameter(description = FROM, schema = @Schema(format = "date-time")) @RequestParam(required = false)
+            String from,
+            @Parameter(description = TO, schema = @Schema(format = "date-time")) @RequestParam(required = false)
+            String to,
+            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") @RequestParam(required = false)
+            String types,
+            @Parameter(description = LIMIT, schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
+                    defaultValue = "100")) @RequestParam(required = false) String limit,
+            @Parameter(description = CURSOR) @RequestParam(required = false) String cursor) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
         return page(id.userId(), id.entitlementKey(), from, to, types, limit, cursor);
     }
 
     @GetMapping("/users/{userId}/history")
-    UsageHistory.Page userHistory(@PathVariable String userId,
-                                  @RequestParam(required = false) String from,
-                                  @RequestParam(required = false) String to,
-                                  @RequestParam(required = false) String types,
-                                  @RequestParam(required = false) String limit,
-                                  @RequestParam(required = false) String cursor) {
+    UsageHistory.Page userHistory(
+            @PathVariable String userId,
+            @Parameter(description = FROM, schema = @Schema(format = "date-time")) @RequestParam(required = false)
+            String from,
+            @Parameter(description = TO, schema = @Schema(format = "date-time")) @RequestParam(required = false)
+            String to,
+            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") @RequestParam(required = false)
+            String types,
+            @Parameter(description = LIMIT, schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
+                    defaultValue = "100")) @RequestParam(required = false) String limit,
+            @Parameter(description = CURSOR) @RequestParam(required = false) String cursor) {
         EntitlementId.requireValidUserId(userId);
         return page(userId, null, from, to, types, limit, cursor);
     }
 
     @GetMapping("/usage/export")
-    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) String from,
-                                                 @RequestParam(required = false) String to,
-                                                 @RequestParam(defaultValue = "csv") String format) {
+    ResponseEntity<StreamingResponseBody> export(
+            @Parameter(required = true, description = "occurredAt >= from, an ISO-8601 instant",
+                    schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String from,
+            @Parameter(required = true, description = "occurredAt < to, an ISO-8601 instant",
+                    schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String to,
+            @Parameter(schema = @Schema(allowableValues = {"csv", "ndjson"}, defaultValue = "csv"))
+            @RequestParam(defaultValue = "csv") String format) {
         Instant start = instant("from", from, true);
         Instant end = instant("to", to, true);
         requireOrder(start, end);
