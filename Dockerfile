@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# Entitlement ledger image. Configuration comes only from the environment (see docs/deployment.md); the image runs the
-# `aws` profile, where embedded services never start (ledger.local.enabled=false).
+# Entitlement ledger image. Configuration comes only from the environment (README, "Configuration"); the image runs the
+# `aws` profile. Without its required settings the service stops at once and names them; it has no emulator to fall
+# back to.
 #
 #   docker build -t entitlement-ledger:0.1.0 .
 
@@ -14,13 +15,13 @@ COPY mvnw pom.xml ./
 COPY db/ db/
 COPY src/ src/
 
-# -Dexec.skip=true skips every exec-maven-plugin execution (the `npm ci` of the local DynamoDB emulator and of the
-# test-only HCL parser), so no Node.js is needed here. -Dnpm.skip=true is for a pom-level npm switch; Maven ignores it
-# while the pom has none.
+# Production code only (adr/0016): -Dmaven.test.skip=true compiles and runs no tests; the emulators (embedded Postgres,
+# ElasticMQ, dynalite) are test scope or test resources, so the jar holds none of them. -Dexec.skip=true skips every
+# exec-maven-plugin execution (the `npm ci` of dynalite and of the test-only HCL parser), so no Node.js is needed here.
 # The Maven repository is a BuildKit cache mount: rebuilds after a source change download nothing again, and the
 # repository never ends up in an image layer.
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests -Dnpm.skip=true -Dexec.skip=true package \
+    ./mvnw -B -Dmaven.test.skip=true -Dexec.skip=true package \
  && java -Djarmode=tools -jar target/ledger.jar extract --layers --launcher --destination extracted
 
 # ---- runtime: JRE only, non-root, exploded layers -------------------------------------------------------------------

@@ -28,8 +28,8 @@ class ArchitectureTest {
             .because("adapters depend on the domain, never the other way round");
 
     @ArchTest
-    static final ArchRule nothing_but_the_local_package_starts_embedded_services = noClasses()
-            .that().resideOutsideOfPackage("dev.ledger.local..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.zonky..", "org.elasticmq..")
-            .because("embedded services belong to the local run only");
+    static final ArchRule production_code_uses_no_emulator = noClasses()
+            .should().dependOnClassesThat().resideInAnyPackage("io.zonky..", "org.elasticmq..", "org.h2..",
+                    "org.apache.pekko..", "scala..", "dev.ledger.local..")
+            .because("emulators belong to the local run and the tests, never to the production jar (adr/0016)");
 }

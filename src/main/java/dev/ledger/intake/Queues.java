@@ -1,12 +1,11 @@
 package dev.ledger.intake;
 
-import dev.ledger.LedgerSettings;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
-/** Names and URLs of the usage queue and its DLQ, from configuration or the seed's naming pattern. */
+/** Names and URLs of the usage queue and its DLQ, as configured (required settings: no default names). */
 @Component
 public class Queues {
 
@@ -15,12 +14,10 @@ public class Queues {
     private final String deadLetterQueue;
     private final ConcurrentMap<String, String> urls = new ConcurrentHashMap<>();
 
-    Queues(SqsAsyncClient sqs, SqsSettings settings, LedgerSettings ledger) {
+    Queues(SqsAsyncClient sqs, SqsSettings settings) {
         this.sqs = sqs;
-        this.queue = blankToNull(settings.queue()) != null ? settings.queue()
-                : ledger.resourceName("usage-event-queue");
-        this.deadLetterQueue = blankToNull(settings.deadLetterQueue()) != null ? settings.deadLetterQueue()
-                : ledger.resourceName("usage-event-dlq");
+        this.queue = settings.queue();
+        this.deadLetterQueue = settings.deadLetterQueue();
     }
 
     /** The usage queue as configured: a name or a URL. */
@@ -50,9 +47,5 @@ public class Queues {
             return nameOrUrl;
         }
         return urls.computeIfAbsent(nameOrUrl, name -> sqs.getQueueUrl(r -> r.queueName(name)).join().queueUrl());
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

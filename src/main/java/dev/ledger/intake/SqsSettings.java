@@ -7,9 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The usage queue and its worker ({@code ledger.sqs.*}).
  *
- * @param queue              name or URL of the usage queue; {@code USAGE_EVENT_QUEUE_URL} as in the seed, else
- *                           {@code {project}-{env}-usage-event-queue}
- * @param deadLetterQueue    name or URL of the DLQ; default {@code {project}-{env}-usage-event-dlq}
+ * @param queue              name or URL of the usage queue; {@code USAGE_EVENT_QUEUE_URL} as in the seed; required
+ * @param deadLetterQueue    name or URL of the DLQ; required
  * @param concurrency        messages in flight at once (the seed's Lambda handled batches of 20)
  * @param maxMessagesPerPoll messages asked for per receive call (SQS allows at most 10)
  * @param pollTimeout        long-polling wait of a receive call

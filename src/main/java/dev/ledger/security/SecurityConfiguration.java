@@ -15,7 +15,6 @@ import java.util.Set;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -80,9 +79,9 @@ class SecurityConfiguration {
     }
 
     @Bean
-    AuthenticationManager apiAuthentication(SecuritySettings settings, ObjectMapper json, Environment environment) {
+    AuthenticationManager apiAuthentication(SecuritySettings settings, ObjectMapper json) {
         List<SecuritySettings.Token> tokens = TokenAuthentication.configured(settings, json);
-        refuseUnsafeConfiguration(tokens, settings, environment);
+        refuseUnsafeConfiguration(tokens, settings);
         List<AuthenticationProvider> providers = new ArrayList<>();
         providers.add(new TokenAuthentication(tokens));
         if (settings.jwt().enabled()) {
@@ -99,22 +98,19 @@ class SecurityConfiguration {
     }
 
     /**
-     * Outside the local run, refuse to start with the documented development tokens (unless explicitly allowed, as
-     * docker compose does) or with no way to authenticate at all.
+     * Refuse to start with the documented development tokens unless they are explicitly allowed (the local profile and
+     * docker compose do), or with no way to authenticate at all (e.g. an empty token list in JSON). There is no local
+     * mode here: the development tokens reach a deployment only if its configuration names them (adr/0016).
      */
-    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings,
-                                          Environment environment) {
-        boolean local = environment.getProperty("ledger.local.enabled", Boolean.class, true);
-        if (local) {
-            return;
-        }
+    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings) {
         Set<String> developmentHashes = Set.of(TokenAuthentication.sha256("dev-admin-token"),
                 TokenAuthentication.sha256("dev-reader-token"));
         boolean development = tokens.stream().anyMatch(t -> developmentHashes.contains(t.sha256().toLowerCase()));
         if (development && !settings.allowDevelopmentTokens()) {
             throw new IllegalStateException("refusing to start: the development tokens dev-admin-token / "
-                    + "dev-reader-token are configured outside the local run. Configure real tokens "
-                    + "(ledger.security.tokens or LEDGER_SECURITY_TOKENS_JSON with SHA-256 hashes)");
+                    + "dev-reader-token are configured but ledger.security.allow-development-tokens is not true. "
+                    + "Configure real tokens (ledger.security.tokens or LEDGER_SECURITY_TOKENS_JSON with SHA-256 "
+                    + "hashes)");
         }
         if (tokens.isEmpty() && !settings.jwt().enabled()) {
             throw new IllegalStateException("refusing to start: no API token is configured. Set ledger.security.tokens "

@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                {@code _SHA256}, …
  * @param tokensJson              the same list as JSON ({@code [{"name","role","sha256"}]}), e.g. from a Secrets
  *                                Manager secret in {@code LEDGER_SECURITY_TOKENS_JSON}; merged with {@code tokens}
- * @param allowDevelopmentTokens  accept the documented development tokens outside the local run (docker compose only)
+ * @param allowDevelopmentTokens  accept the documented development tokens when they are configured (the local profile
+ *                                and docker compose set it; a deployment never should)
  * @param jwt                     optional JWT authentication
  */
 @ConfigurationProperties("ledger.security")

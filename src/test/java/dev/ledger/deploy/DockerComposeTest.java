@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import dev.ledger.local.LocalDefaults;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -70,6 +69,7 @@ class DockerComposeTest {
     static final Path DOCKERFILE = ROOT.resolve("Dockerfile");
     static final Path README = ROOT.resolve("README.md");
     static final Path RESOURCES = ROOT.resolve("src/main/resources");
+    static final Path LOCAL_PROFILE = ROOT.resolve("src/test/resources/application-local.properties");
 
     static final String QUEUE = "ledger-local-usage-event-queue";
     static final String DEAD_LETTER_QUEUE = "ledger-local-usage-event-dlq";
@@ -147,11 +147,9 @@ class DockerComposeTest {
         assertThat(local.bind("ledger.sqs.dead-letter-queue", String.class).get()).isEqualTo(DEAD_LETTER_QUEUE);
         assertThat(local.bind("ledger.dynamodb.table", String.class).get()).isEqualTo(TABLE);
 
-        StandardEnvironment containerEnvironment = containerEnvironment();
-        Binder container = Binder.get(containerEnvironment);
-        assertThat(container.bind("ledger.local.enabled", Boolean.class).get())
-                .as("the aws profile starts no embedded service").isFalse();
-        assertThat(containerEnvironment.getPropertySources().contains("ledgerLocalDefaults")).isFalse();
+        Binder container = Binder.get(containerEnvironment());
+        assertThat(environment("ledger").get("SPRING_PROFILES_ACTIVE")).as("the container is no local run")
+                .doesNotContain("local");
         assertThat(container.bind("ledger.project-name", String.class).get())
                 .isEqualTo(local.bind("ledger.project-name", String.class).get()).isEqualTo("ledger");
         assertThat(container.bind("ledger.environment", String.class).get())
@@ -341,8 +339,8 @@ class DockerComposeTest {
                 .matcher(dockerfile).results().map(match -> match.group(1)).toList();
         assertThat(layers).containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies",
                 "application");
-        assertThat(applicationProperties("application-aws.properties").getProperty("ledger.local.enabled"))
-                .isEqualTo("false");
+        assertThat(RESOURCES.resolve("application-local.properties"))
+                .as("the local profile is test code: the image cannot be switched into it").doesNotExist();
     }
 
     // ---- compose file -------------------------------------------------------------------------------------------------
@@ -448,19 +446,26 @@ class DockerComposeTest {
         return properties;
     }
 
-    /** What {@code ./mvnw spring-boot:run} sees with no environment: application.properties plus LocalDefaults. */
+    /**
+     * What {@code ./mvnw spring-boot:test-run} sees with no environment: the local profile's file (test resources) over
+     * application.properties.
+     */
     static StandardEnvironment localRunEnvironment() throws IOException {
         StandardEnvironment environment = isolatedEnvironment();
+        Properties local = new Properties();
+        try (Reader reader = Files.newBufferedReader(LOCAL_PROFILE, StandardCharsets.UTF_8)) {
+            local.load(reader);
+        }
+        environment.getPropertySources().addLast(new PropertiesPropertySource("application-local.properties", local));
         environment.getPropertySources().addLast(new PropertiesPropertySource("application.properties",
                 applicationProperties("application.properties")));
-        new LocalDefaults().postProcessEnvironment(environment, null);
         ConfigurationPropertySources.attach(environment);
         return environment;
     }
 
     /**
      * What the ledger container sees: the compose environment as operating-system variables (so Spring's relaxed
-     * binding applies), the aws profile's file, application.properties, then LocalDefaults, as at startup.
+     * binding applies), the aws profile's file, then application.properties, as at startup.
      */
     static StandardEnvironment containerEnvironment() throws IOException {
         StandardEnvironment environment = isolatedEnvironment();
@@ -474,7 +479,6 @@ class DockerComposeTest {
                 applicationProperties("application-aws.properties")));
         sources.addLast(new PropertiesPropertySource("application.properties",
                 applicationProperties("application.properties")));
-        new LocalDefaults().postProcessEnvironment(environment, null);
         ConfigurationPropertySources.attach(environment);
         return environment;
     }

@@ -117,8 +117,11 @@ class TerraformTest {
         assertThat(dlqName).isEqualTo("${var.project_name}-${var.environment}-usage-event-dlq");
         assertThat(tableName).isEqualTo("${var.project_name}-${var.environment}-entitlements");
 
-        // The application derives the same names from ledger.project-name and ledger.environment.
-        PropertySourcesPropertyResolver application = applicationDefaults("P", "E");
+        // The local profile derives the same names from ledger.project-name and ledger.environment; a deployment is
+        // given them (the task's environment), the production configuration has no default name (adr/0016).
+        assertThat(DockerComposeTest.applicationProperties("application.properties").getProperty("ledger.sqs.queue"))
+                .isEqualTo("${USAGE_EVENT_QUEUE_URL:}");
+        PropertySourcesPropertyResolver application = localNames("P", "E");
         assertThat(application.getProperty("ledger.sqs.queue")).isEqualTo(asNamed(queueName, "P", "E"));
         assertThat(application.getProperty("ledger.sqs.dead-letter-queue")).isEqualTo(asNamed(dlqName, "P", "E"));
         assertThat(application.getProperty("ledger.dynamodb.table")).isEqualTo(asNamed(tableName, "P", "E"));
@@ -520,12 +523,15 @@ class TerraformTest {
         return Files.readString(ROOT.resolve("README.md"));
     }
 
-    /** application.properties with the given project and environment, to compare name patterns. */
-    private static PropertySourcesPropertyResolver applicationDefaults(String project, String environment)
+    /** The local profile's names with the given project and environment, to compare name patterns. */
+    private static PropertySourcesPropertyResolver localNames(String project, String environment)
             throws IOException {
         MutablePropertySources sources = new MutablePropertySources();
-        sources.addFirst(new PropertiesPropertySource("application.properties",
-                DockerComposeTest.applicationProperties("application.properties")));
+        java.util.Properties local = new java.util.Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(DockerComposeTest.LOCAL_PROFILE)) {
+            local.load(reader);
+        }
+        sources.addFirst(new PropertiesPropertySource("application-local.properties", local));
         java.util.Properties identity = new java.util.Properties();
         identity.setProperty("ledger.project-name", project);
         identity.setProperty("ledger.environment", environment);

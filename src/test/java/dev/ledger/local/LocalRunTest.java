@@ -3,7 +3,6 @@ package dev.ledger.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.LedgerApplication;
 import dev.ledger.support.LedgerInstances;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,19 +11,21 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
 
-/** The README's local run: no datasource configured, so embedded Postgres starts and keeps its data on disk. */
+/**
+ * The README's local run ({@code ./mvnw spring-boot:test-run} starts {@link LocalLedgerApplication}): with nothing
+ * configured, embedded Postgres, ElasticMQ and dynalite start and Postgres keeps its data on disk.
+ */
 class LocalRunTest {
 
     @TempDir
     Path dataDirectory;
 
     private ConfigurableApplicationContext startLocal(int postgresPort, int sqsPort, int dynamoPort) {
-        return new SpringApplicationBuilder(LedgerApplication.class).run("--server.port=0",
+        return LocalLedgerApplication.start("--server.port=0",
                 "--ledger.local.data-directory=" + dataDirectory, "--ledger.local.postgres-port=" + postgresPort,
                 "--ledger.local.sqs-port=" + sqsPort, "--ledger.local.dynamodb-port=" + dynamoPort);
     }

@@ -31,34 +31,46 @@ class StartupRefusalAndJwtTest {
     @TempDir
     Path keys;
 
-    /** What a deployed (non-local) configuration looks like, pointed at the test servers. */
+    /** What a deployed configuration looks like (no profile, every name given), pointed at the test servers. */
     private static String[] deployed(String... more) {
-        List<String> properties = new ArrayList<>(List.of("ledger.local.enabled=false",
+        List<String> properties = new ArrayList<>(List.of(
                 "spring.cloud.aws.region.static=us-east-1", "spring.cloud.aws.credentials.access-key=test",
                 "spring.cloud.aws.credentials.secret-key=test", "ledger.sqs.create-queues=true",
-                "ledger.dynamodb.create-table=true", "ledger.environment=deployed"));
+                "ledger.dynamodb.create-table=true", "ledger.environment=deployed",
+                "ledger.sqs.queue=ledger-deployed-usage-event-queue",
+                "ledger.sqs.dead-letter-queue=ledger-deployed-usage-event-dlq",
+                "ledger.dynamodb.table=ledger-deployed-entitlements"));
         properties.addAll(List.of(more));
         return properties.toArray(String[]::new);
     }
 
     @Test
-    void a_non_local_configuration_refuses_to_start_with_the_development_tokens() {
+    void a_deployment_refuses_to_start_with_the_development_tokens_unless_they_are_explicitly_allowed() {
         TestDatabase.Database database = TestDatabase.newDatabase();
-        assertThatThrownBy(() -> LedgerInstances.start(database, deployed(
+        assertThatThrownBy(() -> LedgerInstances.startDeployed(database, deployed(
                 "ledger.security.tokens[0].name=dev", "ledger.security.tokens[0].role=ADMIN",
                 "ledger.security.tokens[0].sha256=" + TokenAuthentication.sha256("dev-admin-token"))).close())
                 .hasStackTraceContaining("refusing to start: the development tokens");
     }
 
     @Test
-    void a_non_local_configuration_refuses_to_start_without_any_token() {
+    void a_deployment_refuses_to_start_without_any_token() {
         TestDatabase.Database database = TestDatabase.newDatabase();
-        assertThatThrownBy(() -> LedgerInstances.start(database, deployed()).close())
+        assertThatThrownBy(() -> LedgerInstances.startDeployed(database, deployed()).close())
+                .hasStackTraceContaining("refusing to start: 1 required setting is missing")
+                .hasStackTraceContaining("API tokens or JWT");
+    }
+
+    @Test
+    void a_deployment_refuses_to_start_with_an_empty_token_list() {
+        TestDatabase.Database database = TestDatabase.newDatabase();
+        assertThatThrownBy(() -> LedgerInstances.startDeployed(database, deployed(
+                "ledger.security.tokens-json=[]")).close())
                 .hasStackTraceContaining("refusing to start: no API token is configured");
     }
 
     @Test
-    void a_non_local_configuration_accepts_hashed_tokens_from_json_and_jwts_from_the_configured_issuer()
+    void a_deployment_accepts_hashed_tokens_from_json_and_jwts_from_the_configured_issuer()
             throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
@@ -69,7 +81,7 @@ class StartupRefusalAndJwtTest {
         String json = "[{\"name\":\"billing\",\"role\":\"READER\",\"sha256\":\""
                 + TokenAuthentication.sha256("s3cret-billing-token") + "\"}]";
         TestDatabase.Database database = TestDatabase.newDatabase();
-        try (ConfigurableApplicationContext app = LedgerInstances.start(database, deployed(
+        try (ConfigurableApplicationContext app = LedgerInstances.startDeployed(database, deployed(
                 "ledger.security.tokens-json=" + json,
                 "ledger.security.jwt.issuer-uri=https://issuer.example.test",
                 "ledger.security.jwt.public-key-location=file:" + publicKey))) {

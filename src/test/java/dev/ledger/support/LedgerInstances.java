@@ -2,6 +2,7 @@ package dev.ledger.support;
 
 import java.util.Arrays;
 import dev.ledger.LedgerApplication;
+import dev.ledger.local.LocalLedgerApplication;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -17,8 +18,8 @@ public final class LedgerInstances {
     private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
-     * Starts an instance on {@code database} and the test SQS server. Unless {@code properties} name an environment,
-     * each instance gets queues of its own ({@code ledger-iN-usage-event-queue}).
+     * Starts an instance in the local profile on {@code database} and the test SQS server. Unless {@code properties}
+     * name an environment, each instance gets queues of its own ({@code ledger-iN-usage-event-queue}).
      */
     public static ConfigurableApplicationContext start(TestDatabase.Database database, String... properties) {
         return startWith(new Class<?>[0], database, properties);
@@ -27,6 +28,19 @@ public final class LedgerInstances {
     /** As {@link #start}, with {@code sources} (test configurations) added to the application's own. */
     public static ConfigurableApplicationContext startWith(Class<?>[] sources, TestDatabase.Database database,
                                                            String... properties) {
+        return start(sources, new String[] {LocalLedgerApplication.PROFILE}, database, properties);
+    }
+
+    /**
+     * Starts an instance the way a deployment runs: no profile, so every name, credential and token comes from
+     * {@code properties}; only the database and the test servers' endpoints are added.
+     */
+    public static ConfigurableApplicationContext startDeployed(TestDatabase.Database database, String... properties) {
+        return start(new Class<?>[0], new String[0], database, properties);
+    }
+
+    private static ConfigurableApplicationContext start(Class<?>[] sources, String[] profiles,
+                                                        TestDatabase.Database database, String... properties) {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
@@ -46,12 +60,16 @@ public final class LedgerInstances {
         Class<?>[] all = new Class<?>[sources.length + 1];
         all[0] = LedgerApplication.class;
         System.arraycopy(sources, 0, all, 1, sources.length);
-        return new SpringApplicationBuilder(all).run(args.toArray(String[]::new));
+        return new SpringApplicationBuilder(all).profiles(profiles).run(args.toArray(String[]::new));
     }
 
-    /** The same arguments as {@link #start}, for command-line jobs against the same infrastructure. */
+    /**
+     * The same arguments as {@link #start}, local profile included, for command-line jobs and service processes
+     * against the same infrastructure.
+     */
     public static String[] arguments(TestDatabase.Database database, String... properties) {
         List<String> args = new ArrayList<>();
+        args.add("--spring.profiles.active=" + LocalLedgerApplication.PROFILE);
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         if (Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.cloud.aws.dynamodb.endpoint="))) {

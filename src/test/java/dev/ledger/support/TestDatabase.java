@@ -33,9 +33,10 @@ public final class TestDatabase {
     /** Connection settings for a database of its own on the shared test server. */
     public record Database(String url, String username, String password) {
 
+        /** Points an application at this database instead of the local profile's embedded Postgres. */
         public Map<String, String> springProperties() {
             return Map.of("spring.datasource.url", url, "spring.datasource.username", username,
-                    "spring.datasource.password", password);
+                    "spring.datasource.password", password, "ledger.local.postgres-enabled", "false");
         }
 
         public Connection connect() throws SQLException {

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The entitlements table ({@code ledger.dynamodb.*}).
  *
- * @param table          table name; default {@code {project}-{env}-entitlements}
+ * @param table          table name ({@code {project}-{env}-entitlements} in Terraform); required
  * @param createTable    create the table at startup if it is missing (local run and tests); in AWS Terraform creates
  *                       it and the application only checks that it exists
  * @param writeParallelism how many item writes of one batch run at once

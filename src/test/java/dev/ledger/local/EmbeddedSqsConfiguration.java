@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 
 /**
  * ElasticMQ in-process on {@code 127.0.0.1:9324}, for the local run. The queues are created by the application
@@ -15,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
  * machine can use the seed's examples with {@code --endpoint-url http://127.0.0.1:9324}.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = {"ledger.local.enabled", "ledger.local.sqs-enabled"}, havingValue = "true",
-        matchIfMissing = true)
+@Profile(LocalLedgerApplication.PROFILE)
+@ConditionalOnProperty(name = "ledger.local.sqs-enabled", havingValue = "true", matchIfMissing = true)
 class EmbeddedSqsConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSqsConfiguration.class);

@@ -42,7 +42,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         Path script = directory.resolve("run.js").toAbsolutePath();
         if (!Files.exists(script) || !Files.isDirectory(directory.resolve("node_modules").resolve("dynalite"))) {
             throw new IllegalStateException("dynalite is not installed in " + directory.toAbsolutePath() + ". The Maven "
-                    + "build installs it (npm ci): run ./mvnw spring-boot:run or ./mvnw generate-resources. Or point "
+                    + "build installs it (npm ci): run ./mvnw spring-boot:test-run or ./mvnw generate-test-resources. Or point "
                     + "spring.cloud.aws.dynamodb.endpoint at a real DynamoDB or a DynamoDB Local and set "
                     + "ledger.local.dynamodb-enabled=false.");
         }
