@@ -15,6 +15,7 @@ import dev.ledger.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,6 +267,34 @@ class TableImportTest {
                 .post().uri("/api/v1/admin/imports").body(Map.of("table", table.name()))
                 .exchange((request, response) -> response.getStatusCode().value() + "");
         assertThat(asReader).isEqualTo("403");
+    }
+
+    @Test
+    @Order(9)
+    void history_and_export_show_the_import_as_one_entry_with_its_opening_balance() {
+        int monthly = 4 + 10 * 3;
+        long imported = SourceTable.used(monthly);
+        await().atMost(Duration.ofMinutes(2)).until(() -> api.get()
+                .uri("/api/v1/entitlements/{u}/{k}/history", SourceTable.user(PREFIX, monthly), SourceTable.KEY)
+                .retrieve().body(JsonNode.class).get("entries").size() == 2);
+        JsonNode entries = api.get()
+                .uri("/api/v1/entitlements/{u}/{k}/history?types=EntitlementImported", SourceTable.user(PREFIX, monthly),
+                        SourceTable.KEY).retrieve().body(JsonNode.class).get("entries");
+        assertThat(entries).hasSize(1);
+        JsonNode entry = entries.get(0);
+        assertThat(entry.get("type").asText()).isEqualTo("EntitlementImported");
+        assertThat(entry.get("sequenceNumber").asLong()).isZero();
+        assertThat(entry.get("usedAfter").asLong()).isEqualTo(imported);
+        assertThat(entry.get("details").get("importedFrom").asText()).isEqualTo(table.name());
+
+        String export = api.get().uri("/api/v1/usage/export?from={from}&to={to}&format=ndjson",
+                        seededAt.minus(Duration.ofMinutes(1)), Instant.now().plus(Duration.ofMinutes(1)))
+                .retrieve().body(String.class);
+        List<String> lines = export.lines().filter(l -> l.contains("\"" + SourceTable.user(PREFIX, monthly) + "\""))
+                .toList();
+        assertThat(lines).as("the opening balance and the one consumption after it").hasSize(2);
+        assertThat(lines.get(0)).contains("\"amount\":" + imported).containsPattern("\"openingBalance\":\\s*true");
+        assertThat(lines.get(1)).contains("\"amount\":3").doesNotContain("openingBalance");
     }
 
     private static String problem(Map<String, Object> body) {

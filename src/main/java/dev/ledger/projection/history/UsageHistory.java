@@ -118,7 +118,9 @@ public class UsageHistory {
             args.add(fetch);
             branches.add("(" + sql + ")");
         }
-        String sql = String.join(" UNION ALL ", branches) + " ORDER BY recorded_at DESC, source DESC, id DESC LIMIT ?";
+        // a subquery, so that one branch alone (types without UsageRejected) does not end in two ORDER BY clauses
+        String sql = "SELECT * FROM (" + String.join(" UNION ALL ", branches)
+                + ") AS history ORDER BY recorded_at DESC, source DESC, id DESC LIMIT ?";
         args.add(fetch);
         List<HistoryEntry> entries = new ArrayList<>();
         List<HistoryCursor> positions = new ArrayList<>();
