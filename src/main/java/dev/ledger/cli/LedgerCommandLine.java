@@ -1,6 +1,8 @@
 package dev.ledger.cli;
 
 import dev.ledger.LedgerApplication;
+import dev.ledger.importing.ImportStatus;
+import dev.ledger.importing.TableImports;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;
@@ -20,22 +22,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -jar ledger.jar projections rebuild dynamodb | drift dynamodb | status}. The job starts the application
+ * {@code java -jar ledger.jar projections rebuild dynamodb | drift dynamodb | status} and
+ * {@code java -jar ledger.jar import dynamodb --table NAME [--dry-run]}. The job starts the application
  * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job
  * takes part in the replay like any other instance and exits when the projection has caught up.
  *
- * <p>Exit codes: 0 success (drift: none found), 1 failure, 2 usage error, 3 drift found.
+ * <p>Exit codes: 0 success (drift: none found; import: done), 1 failure, 2 usage error, 3 drift found, 4 import done
+ * but with invalid items (listed) that were not imported.
  */
 public final class LedgerCommandLine {
 
     public static final int DRIFT_FOUND = 3;
+    public static final int INVALID_ITEMS = 4;
 
     private LedgerCommandLine() {
     }
 
     /** Whether {@code args} ask for a command-line job rather than the service. */
     public static boolean handles(String[] args) {
-        return args.length > 0 && args[0].equals("projections");
+        return args.length > 0 && (args[0].equals("projections") || args[0].equals("import"));
     }
 
     /**
@@ -43,9 +48,10 @@ public final class LedgerCommandLine {
      * ({@code --name=value}), used by tests to point the job at their infrastructure.
      */
     public static int run(String[] arguments, PrintWriter out, PrintWriter err, String... springArgs) {
-        // the first word names the command group ("projections"), which is the root command itself
+        // the first word names the command group ("projections" or "import"), which is the root command itself
+        boolean importing = arguments.length > 0 && arguments[0].equals("import");
         String[] args = handles(arguments) ? java.util.Arrays.copyOfRange(arguments, 1, arguments.length) : arguments;
-        CommandLine parser = commandLine(null, out, err);
+        CommandLine parser = importing ? importCommandLine(null, out, err) : commandLine(null, out, err);
         try {
             parser.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
@@ -61,7 +67,7 @@ public final class LedgerCommandLine {
         spring.add("--ledger.sqs.listener-enabled=false");
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(LedgerApplication.class)
                 .web(WebApplicationType.NONE).run(spring.toArray(String[]::new))) {
-            return commandLine(context, out, err).execute(args);
+            return (importing ? importCommandLine(context, out, err) : commandLine(context, out, err)).execute(args);
         } catch (RuntimeException e) {
             err.println("failed to start the application: " + e.getMessage());
             return CommandLine.ExitCode.SOFTWARE;
@@ -80,6 +86,70 @@ public final class LedgerCommandLine {
             return CommandLine.ExitCode.SOFTWARE;
         });
         return commandLine;
+    }
+
+    private static CommandLine importCommandLine(ConfigurableApplicationContext context, PrintWriter out,
+                                                 PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new ImportGroup()).addSubcommand(new ImportDynamoDb(context, out));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("failed: " + e.getMessage());
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return commandLine;
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Import entitlements that another system kept into the ledger.")
+    static final class ImportGroup implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    @Command(name = "dynamodb", mixinStandardHelpOptions = true,
+            description = "Import every item of an entitlements table in the ledger's table contract; entitlements "
+                    + "the ledger already has are skipped, so a stopped import can be run again (adr/0017).")
+    static final class ImportDynamoDb implements Callable<Integer> {
+        private final ConfigurableApplicationContext context;
+        private final PrintWriter out;
+
+        @Option(names = "--table", required = true, description = "the DynamoDB table to import")
+        String table;
+
+        @Option(names = "--dry-run", description = "read and count only; change nothing")
+        boolean dryRun;
+
+        ImportDynamoDb(ConfigurableApplicationContext context, PrintWriter out) {
+            this.context = context;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            TableImports imports = context.getBean(TableImports.class);
+            ImportStatus started = imports.begin(table, dryRun, "command-line");
+            out.printf("import %s of %s started%s%n", started.id(), table, dryRun ? " (dry run)" : "");
+            out.flush();
+            ImportStatus done = imports.run(started.id());
+            for (ImportStatus.InvalidItem item : done.invalidItems()) {
+                out.printf("INVALID %s/%s %s%n", item.userId(), item.entitlementKey(), item.reason());
+            }
+            out.printf("import %s %s: scanned %d, %s %d, skipped existing %d, invalid %d%n", done.id(), done.state(),
+                    done.scanned(), dryRun ? "would import" : "imported", done.imported(), done.skippedExisting(),
+                    done.invalid());
+            if (done.state() != ImportStatus.State.DONE) {
+                out.println(done.failure());
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+            return done.invalid() > 0 ? INVALID_ITEMS : CommandLine.ExitCode.OK;
+        }
     }
 
     @Command(name = "projections", mixinStandardHelpOptions = true,

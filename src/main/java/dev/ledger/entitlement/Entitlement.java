@@ -42,6 +42,28 @@ public class Entitlement {
                 first == null ? null : first.start(), first == null ? null : first.end(), command.at()));
     }
 
+    /**
+     * Imports an entitlement with its opening balance. The count applies only while the source's window is still
+     * current: the window that contains the import starts at the source's {@code periodStart} (the policy's anchor).
+     * When it has passed, the entitlement starts in the window that contains the import with 0 used.
+     */
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
+    public void handle(ImportEntitlement command) {
+        if (id != null) {
+            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+                    "entitlement " + command.id() + " is already in the ledger; an import never changes it");
+        }
+        // the window continues where the source left it: its start becomes the anchor of every later window
+        UsagePolicy usage = command.usage() == null ? null : new UsagePolicy(command.usage().limit(),
+                command.usage().period(), command.periodStart(), command.usage().overLimit());
+        PeriodWindow current = usage == null ? null : usage.windowContaining(command.at(), command.periodStart());
+        long opening = current != null && current.start().equals(command.periodStart()) ? command.used() : 0;
+        apply(new EntitlementImported(command.id().userId(), command.id().entitlementKey(), command.active(), usage,
+                opening, current == null ? null : current.start(), current == null ? null : current.end(),
+                command.importedFrom(), command.importedBy(), command.at()));
+    }
+
     @CommandHandler
     public Consumption handle(ConsumeUsage command, DedupKeys dedupKeys) {
         EntitlementId entitlement = command.id();
@@ -146,6 +168,17 @@ public class Entitlement {
         policy = event.usage();
         window = event.usage() == null ? null : new PeriodWindow(event.periodStart(), event.periodEnd());
         used = 0;
+    }
+
+    @EventSourcingHandler
+    void on(EntitlementImported event) {
+        id = EntitlementId.of(event.userId(), event.entitlementKey()).toString();
+        userId = event.userId();
+        entitlementKey = event.entitlementKey();
+        active = event.active();
+        policy = event.usage();
+        window = event.usage() == null ? null : new PeriodWindow(event.periodStart(), event.periodEnd());
+        used = event.used();
     }
 
     @EventSourcingHandler

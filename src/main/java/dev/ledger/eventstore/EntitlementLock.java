@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.messaging.InterceptorChain;
@@ -38,7 +37,7 @@ public class EntitlementLock implements MessageHandlerInterceptor<CommandMessage
     /** The version each recently used entitlement had when this instance last committed a command to it. */
     private final Map<String, Long> committed;
 
-    EntitlementLock(JdbcTemplate jdbc, Cache entitlementCache, EventStoreSettings settings, CommandBus commandBus) {
+    EntitlementLock(JdbcTemplate jdbc, Cache entitlementCache, EventStoreSettings settings) {
         this.jdbc = jdbc;
         this.cache = entitlementCache;
         int capacity = Math.max(1, settings.cacheSize());
@@ -51,7 +50,8 @@ public class EntitlementLock implements MessageHandlerInterceptor<CommandMessage
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
-        commandBus.registerHandlerInterceptor(this);
+        // no commandBus.registerHandlerInterceptor(this): Axon's InterceptorAutoConfiguration registers every
+        // MessageHandlerInterceptor bean, and a second registration ran the lock and its query twice per command
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
@@ -50,6 +51,21 @@ class EntitlementStateProjector {
                 usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
                 usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
                 ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
+        lock.appended(id(event.userId(), event.entitlementKey()), sequence);
+    }
+
+    @EventHandler
+    void on(EntitlementImported event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        UsagePolicy usage = event.usage();
+        jdbc.update("""
+                INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
+                    anchor, over_limit, used, period_start, period_end, version, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entitlement_id) DO NOTHING""",
+                id(event.userId(), event.entitlementKey()), event.userId(), event.entitlementKey(), event.active(),
+                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
+                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
+                event.used(), ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
         lock.appended(id(event.userId(), event.entitlementKey()), sequence);
     }
 

@@ -119,6 +119,115 @@ class EntitlementTest {
     }
 
     @Nested
+    class Importing {
+
+        private static final String TABLE = "access-service-entitlements";
+        private static final Instant IMPORTED_AT = Instant.parse("2025-02-10T12:00:00Z");
+        private static final UsagePolicy SOURCE_MONTHLY_100 = new UsagePolicy(100, Period.MONTHLY, null, OverLimit.REJECT);
+
+        private ImportEntitlement importOf(boolean active, UsagePolicy usage, long used, Instant periodStart) {
+            return new ImportEntitlement(ID, active, usage, used, periodStart, TABLE, "admin", IMPORTED_AT);
+        }
+
+        private EntitlementImported imported(boolean active, UsagePolicy usage, long used, Instant start, Instant end) {
+            return new EntitlementImported(USER, KEY, active, usage, used, start, end, TABLE, "admin", IMPORTED_AT);
+        }
+
+        @Test
+        void import_creates_the_entitlement_with_its_opening_count_and_the_source_window_start_as_anchor() {
+            fixture.givenNoPriorActivity()
+                    .when(importOf(true, SOURCE_MONTHLY_100, 37, FEB_START))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEvents(imported(true, MONTHLY_100, 37, FEB_START, FEB_END));
+        }
+
+        @Test
+        void import_of_an_entitlement_without_tracking_has_no_policy_window_or_count() {
+            fixture.givenNoPriorActivity()
+                    .when(importOf(true, null, 0, null))
+                    .expectEvents(imported(true, null, 0, null, null));
+        }
+
+        @Test
+        void import_of_a_NONE_period_keeps_its_count_in_the_one_window_that_never_closes() {
+            UsagePolicy none = new UsagePolicy(500, Period.NONE, null, OverLimit.RECORD_OVERAGE);
+            Instant since = Instant.parse("2024-03-01T00:00:00Z");
+            fixture.givenNoPriorActivity()
+                    .when(importOf(true, none, 420, since))
+                    .expectEvents(imported(true, new UsagePolicy(500, Period.NONE, since, OverLimit.RECORD_OVERAGE),
+                            420, since, null));
+        }
+
+        @Test
+        void import_of_an_inactive_entitlement_stays_inactive_and_refuses_usage() {
+            fixture.givenNoPriorActivity()
+                    .when(importOf(false, SOURCE_MONTHLY_100, 5, FEB_START))
+                    .expectEvents(imported(false, MONTHLY_100, 5, FEB_START, FEB_END));
+            fixture.given(imported(false, MONTHLY_100, 5, FEB_START, FEB_END))
+                    .when(consume(1, "2025-02-11T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_INACTIVE))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void import_whose_source_window_has_passed_starts_with_0_used_in_the_window_that_contains_the_import() {
+            Instant december = Instant.parse("2024-12-31T15:00:00Z");
+            // the source's window [Dec 31, Jan 31) has passed at the import on Feb 10; its Feb window follows on
+            fixture.givenNoPriorActivity()
+                    .when(importOf(true, SOURCE_MONTHLY_100, 80, december))
+                    .expectEvents(imported(true, new UsagePolicy(100, Period.MONTHLY, december, OverLimit.REJECT), 0,
+                            FEB_START, FEB_END));
+        }
+
+        @Test
+        void import_of_an_entitlement_the_ledger_has_is_rejected_with_ENTITLEMENT_EXISTS_and_changes_nothing() {
+            fixture.given(granted(MONTHLY_100))
+                    .when(importOf(true, SOURCE_MONTHLY_100, 99, FEB_START))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_EXISTS))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void a_second_import_of_the_same_entitlement_is_rejected_with_ENTITLEMENT_EXISTS() {
+            fixture.given(imported(true, MONTHLY_100, 37, FEB_START, FEB_END))
+                    .when(importOf(true, SOURCE_MONTHLY_100, 38, FEB_START))
+                    .expectException(rejectedWith(RejectionReason.ENTITLEMENT_EXISTS))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void usage_after_an_import_continues_from_the_imported_count() {
+            fixture.given(imported(true, MONTHLY_100, 37, FEB_START, FEB_END))
+                    .when(consume(3, "2025-02-11T00:00:00Z", "k1"))
+                    .expectEvents(consumed(3, "2025-02-11T00:00:00Z", "k1", FEB_START, FEB_END, 40L, false));
+        }
+
+        @Test
+        void usage_after_an_import_that_would_pass_the_limit_is_rejected_with_LIMIT_EXCEEDED() {
+            fixture.given(imported(true, MONTHLY_100, 98, FEB_START, FEB_END))
+                    .when(consume(3, "2025-02-11T00:00:00Z", "k1"))
+                    .expectException(rejectedWith(RejectionReason.LIMIT_EXCEEDED))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void usage_after_the_imported_window_ends_resets_the_count_on_the_anchor_of_the_source() {
+            fixture.given(imported(true, MONTHLY_100, 98, FEB_START, FEB_END))
+                    .when(consume(3, "2025-03-01T00:00:00Z", "k1"))
+                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 98, FEB_END, MAR_END,
+                                    PeriodReset.Reason.LAZY, Instant.parse("2025-03-01T00:00:00Z")),
+                            consumed(3, "2025-03-01T00:00:00Z", "k1", FEB_END, MAR_END, 3L, false));
+        }
+
+        @Test
+        void a_negative_imported_count_is_invalid_input() {
+            assertThatThrownBy(() -> importOf(true, SOURCE_MONTHLY_100, -1, FEB_START))
+                    .isInstanceOfSatisfying(InvalidInput.class,
+                            e -> assertThat(e.code()).isEqualTo("INVALID_USAGE_COUNT"));
+        }
+    }
+
+    @Nested
     class Consuming {
 
         @Test

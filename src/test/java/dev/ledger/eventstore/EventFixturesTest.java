@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.PeriodReset;
@@ -41,6 +42,10 @@ class EventFixturesTest {
                 Arguments.of(new EntitlementGranted("user-123", "AI_TUTOR_ACCESS", true,
                         new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT), anchor,
                         Instant.parse("2025-02-28T15:00:00Z"), Instant.parse("2025-02-01T09:00:00Z"))),
+                Arguments.of(new EntitlementImported("user-123", "AI_TUTOR_ACCESS", true,
+                        new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT), 37, anchor,
+                        Instant.parse("2025-02-28T15:00:00Z"), "access-service-entitlements", "admin",
+                        Instant.parse("2025-02-10T12:00:00Z"))),
                 Arguments.of(new UsagePolicyChanged("user-123", "AI_TUTOR_ACCESS",
                         new UsagePolicy(10, Period.DAILY, null, OverLimit.RECORD_OVERAGE),
                         Instant.parse("2025-02-10T00:00:00Z"), Instant.parse("2025-02-11T00:00:00Z"), 3,

@@ -28,14 +28,17 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 /**
  * The shared entitlements table: one item per user and entitlement key (table contract in the README). Every write is
  * conditional on the event it comes from, so duplicates, stolen claims and redelivered batches never roll an item back:
- * {@code attribute_not_exists(userId) OR generation < :g OR (generation = :g AND version < :v)}. A failed condition
+ * {@code attribute_not_exists(userId) OR attribute_not_exists(generation) OR generation < :g OR (generation = :g AND
+ * version < :v)}. An item without {@code generation} was written by another system before the ledger adopted the
+ * table (adr/0017): it is older than every generation, so the ledger's first write to it wins. A failed condition
  * means "already applied" and is counted, not raised.
  */
 @Component
 public class EntitlementTable {
 
     private static final Logger log = LoggerFactory.getLogger(EntitlementTable.class);
-    static final String GUARD = "attribute_not_exists(#uid) OR #gen < :g OR (#gen = :g AND #ver < :v)";
+    static final String GUARD = "attribute_not_exists(#uid) OR attribute_not_exists(#gen) OR #gen < :g "
+            + "OR (#gen = :g AND #ver < :v)";
     private static final Map<String, String> GUARD_NAMES = Map.of("#uid", ItemChange.USER_ID,
             "#gen", ItemChange.GENERATION, "#ver", ItemChange.VERSION);
 

@@ -4,6 +4,7 @@ import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicyChanged;
@@ -77,6 +78,11 @@ class EntitlementTableProjector implements DisposableBean {
 
     @EventHandler
     void on(EntitlementGranted event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(EntitlementImported event, @SequenceNumber long sequence) {
         stage(event.userId(), event.entitlementKey(), event, sequence);
     }
 

@@ -3,6 +3,7 @@ package dev.ledger.projection.dynamodb;
 import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
+import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
@@ -60,7 +61,7 @@ final class ItemChange {
         return entitlementKey;
     }
 
-    /** True when the change contains the grant: the write replaces the item rather than updating it. */
+    /** True when the change contains the grant (or the import): the write replaces the item rather than updating it. */
     boolean replacesItem() {
         return replacesItem;
     }
@@ -92,6 +93,13 @@ final class ItemChange {
             replacesItem = true;
             put(ACTIVE, AttributeValue.fromBool(e.active()));
             usage(e.usage(), 0, e.periodStart(), e.periodEnd());
+        } else if (event instanceof EntitlementImported e) {
+            // an import starts the entitlement like a grant: the item is written whole, adopted by the ledger
+            set.clear();
+            remove.clear();
+            replacesItem = true;
+            put(ACTIVE, AttributeValue.fromBool(e.active()));
+            usage(e.usage(), e.used(), e.periodStart(), e.periodEnd());
         } else if (event instanceof UsagePolicyChanged e) {
             usage(e.usage(), e.used(), e.periodStart(), e.periodEnd());
         } else if (event instanceof EntitlementDeactivated) {

@@ -37,7 +37,7 @@ class HistoryController {
 
     private static final String FROM = "entries with recordedAt >= from, an ISO-8601 instant";
     private static final String TO = "entries with recordedAt < to, an ISO-8601 instant";
-    private static final String TYPES = "comma-separated subset of EntitlementGranted, UsagePolicyChanged, "
+    private static final String TYPES = "comma-separated subset of EntitlementGranted, EntitlementImported, UsagePolicyChanged, "
             + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageRejected";
     private static final String LIMIT = "entries per page";
     private static final String CURSOR = "the previous page's nextCursor";

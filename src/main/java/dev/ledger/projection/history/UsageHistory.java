@@ -25,8 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class UsageHistory {
 
-    public static final Set<String> TYPES = Set.of("EntitlementGranted", "UsagePolicyChanged", "EntitlementActivated",
-            "EntitlementDeactivated", "PeriodReset", "UsageConsumed", "UsageRejected");
+    public static final Set<String> TYPES = Set.of("EntitlementGranted", "EntitlementImported", "UsagePolicyChanged",
+            "EntitlementActivated", "EntitlementDeactivated", "PeriodReset", "UsageConsumed", "UsageRejected");
     static final String REJECTED = "UsageRejected";
     private static final String EVENT_COLUMNS = "0 AS source, global_index AS id, recorded_at, event_type, user_id, "
             + "entitlement_key, sequence_number, occurred_at, amount, period_start, period_end, used_after, usage_limit, "
@@ -145,16 +145,25 @@ public class UsageHistory {
     }
 
     /**
-     * Streams every {@code UsageConsumed} with {@code from <= occurredAt < to}, oldest first, to {@code sink}. Rows are
+     * Streams every {@code UsageConsumed} with {@code from <= occurredAt < to}, oldest first, to {@code sink}, and every
+     * import's opening balance (an {@code EntitlementImported} with usage tracking and a count above 0) as one line:
+     * its {@code occurredAt} is the import, its {@code amount} the count carried over, {@code late} false, without
+     * key or message id, and its metadata says {@code {"openingBalance":true,"importedFrom":…}}, so that the lines of a
+     * window add up to its count. Rows are
      * fetched from a server-side cursor in chunks, so memory stays flat however many rows there are.
      */
     public void export(Instant from, Instant to, Consumer<Consumption> sink) {
         transactions.executeWithoutResult(tx -> jdbc.query(connection -> {
             PreparedStatement statement = connection.prepareStatement("""
-                    SELECT user_id, entitlement_key, occurred_at, recorded_at, amount, period_start, period_end, late,
-                           dedup_key, message_id, metadata::text
+                    SELECT user_id, entitlement_key, occurred_at, recorded_at, amount, period_start, period_end,
+                           coalesce(late, false), dedup_key, message_id,
+                           CASE WHEN event_type = 'EntitlementImported'
+                                THEN jsonb_build_object('openingBalance', true,
+                                                        'importedFrom', details->'importedFrom')::text
+                                ELSE metadata::text END
                     FROM usage_history
-                    WHERE event_type = 'UsageConsumed' AND occurred_at >= ? AND occurred_at < ?
+                    WHERE event_type IN ('UsageConsumed', 'EntitlementImported') AND amount > 0
+                      AND occurred_at >= ? AND occurred_at < ?
                     ORDER BY occurred_at, global_index""", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(2_000);
             statement.setObject(1, ts(from));

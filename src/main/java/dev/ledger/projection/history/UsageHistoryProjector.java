@@ -7,6 +7,7 @@ import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
@@ -63,6 +64,27 @@ class UsageHistoryProjector {
         stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
                 .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
                 .details(details));
+    }
+
+    /**
+     * One entry for the import. With usage tracking, {@code amount} and {@code usedAfter} are the opening balance, so
+     * that the export can show it as one line and the history's counts add up from there.
+     */
+    @EventHandler
+    void on(EntitlementImported e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("active", e.active());
+        details.put("usage", policy(e.usage()));
+        details.put("importedFrom", e.importedFrom());
+        details.put("importedBy", e.importedBy());
+        Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementImported", e.importedAt(), at)
+                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .details(details);
+        if (e.usage() != null) {
+            row.amount = e.used();
+            row.usedAfter = e.used();
+        }
+        stage(row);
     }
 
     @EventHandler
