@@ -171,8 +171,9 @@ class UsageHistoryTest {
                         + "ORDER BY recorded_at DESC, global_index DESC LIMIT 101",
                 "EXPLAIN SELECT * FROM usage_rejection WHERE user_id = 'paging-user' AND entitlement_key = 'PAGED' "
                         + "ORDER BY rejected_at DESC, id DESC LIMIT 101",
-                "EXPLAIN SELECT * FROM usage_history WHERE event_type = 'UsageConsumed' AND occurred_at >= "
-                        + "'2024-06-01T00:00:00Z' AND occurred_at < '2024-06-01T00:10:00Z' ORDER BY occurred_at, global_index")) {
+                "EXPLAIN SELECT * FROM usage_history WHERE event_type IN ('UsageConsumed', 'EntitlementImported') "
+                        + "AND amount > 0 AND occurred_at >= '2024-06-01T00:00:00Z' AND occurred_at < "
+                        + "'2024-06-01T00:10:00Z' ORDER BY occurred_at, global_index")) {
             String plan = String.join("\n", jdbc.queryForList(sql, String.class));
             assertThat(plan).as(sql).doesNotContain("Seq Scan").contains("Index");
         }
