@@ -38,7 +38,7 @@ class HistoryTypeFilterTest {
     private static final Instant BASE = Instant.parse("2024-09-01T00:00:00Z");
     private static final Instant FROM = BASE.plusSeconds(2);
     private static final Instant TO = BASE.plusSeconds(6);
-    private static final int PAGE = 7;
+    private static final int PAGE = 10;
 
     /** One history row as written here: source 0 is an event (id = position), 1 a rejection (id = rejection id). */
     record Row(String type, String entitlementKey, Instant recordedAt, int source, long id) {
