@@ -297,6 +297,21 @@ class TableImportTest {
         assertThat(lines.get(1)).contains("\"amount\":3").doesNotContain("openingBalance");
     }
 
+    @Test
+    @Order(10)
+    void the_command_line_dry_run_lists_the_invalid_items_and_exits_4() {
+        java.io.StringWriter output = new java.io.StringWriter();
+        int exit = dev.ledger.cli.LedgerCommandLine.run(
+                new String[] {"import", "dynamodb", "--table", table.name(), "--dry-run"},
+                new java.io.PrintWriter(output, true), new java.io.PrintWriter(output, true),
+                LedgerInstances.arguments(database, "ledger.environment=import"));
+
+        assertThat(exit).as(output.toString()).isEqualTo(dev.ledger.cli.LedgerCommandLine.INVALID_ITEMS);
+        assertThat(output.toString()).contains("INVALID " + PREFIX + "-invalid-0/lower_case_key")
+                .contains("DONE: scanned " + (ITEMS + INVALID) + ", would import 0, skipped existing " + ITEMS
+                        + ", invalid " + INVALID);
+    }
+
     private static String problem(Map<String, Object> body) {
         return api.post().uri("/api/v1/admin/imports").body(body)
                 .exchange((request, response) -> response.getStatusCode().value() + " "

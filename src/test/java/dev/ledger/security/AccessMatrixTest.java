@@ -49,6 +49,9 @@ class AccessMatrixTest {
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/dead-letters", null, Access.ADMIN),
                 Arguments.of(HttpMethod.POST, "/api/v1/admin/dead-letters/redrive", "{\"messageIds\":[\"none\"]}",
                         Access.ADMIN),
+                Arguments.of(HttpMethod.POST, "/api/v1/admin/imports", "{\"table\":\"no-such-table\"}", Access.ADMIN),
+                Arguments.of(HttpMethod.GET, "/api/v1/admin/imports/7d0c8f3e-0000-4000-8000-000000000000", null,
+                        Access.ADMIN),
                 Arguments.of(HttpMethod.GET, "/actuator/prometheus", null, Access.ADMIN),
                 Arguments.of(HttpMethod.GET, "/actuator/metrics", null, Access.ADMIN));
     }
@@ -96,11 +99,19 @@ class AccessMatrixTest {
                 "/api/v1/users/{userId}/entitlements", "/api/v1/entitlements/{userId}/{entitlementKey}/history",
                 "/api/v1/users/{userId}/history", "/api/v1/usage/export", "/api/v1/admin/projections",
                 "/api/v1/admin/projections/{projection}/rebuild", "/api/v1/admin/projections/{projection}/drift",
-                "/api/v1/admin/dead-letters", "/api/v1/admin/dead-letters/redrive")) {
+                "/api/v1/admin/dead-letters", "/api/v1/admin/dead-letters/redrive", "/api/v1/admin/imports",
+                "/api/v1/admin/imports/{id}")) {
             JsonNode operations = spec.get("paths").get(path);
             assertThat(operations).as(path).isNotNull();
             operations.forEach(operation -> assertThat(operation.get("responses").has("401")).as(path).isTrue());
         }
+        JsonNode startImport = spec.at("/paths/~1api~1v1~1admin~1imports/post/responses");
+        assertThat(startImport.at("/202/description").asText()).isNotEmpty();
+        assertThat(startImport.at("/404/description").asText()).contains("TABLE_NOT_FOUND");
+        assertThat(startImport.at("/409/description").asText()).contains("IMPORT_RUNNING");
+        assertThat(startImport.at("/400/description").asText()).contains("MISSING_TABLE");
+        assertThat(spec.at("/paths/~1api~1v1~1admin~1imports~1{id}/get/responses/404/description").asText())
+                .contains("IMPORT_NOT_FOUND");
     }
 
     @Test
