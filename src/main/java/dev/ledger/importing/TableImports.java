@@ -41,6 +41,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
@@ -110,6 +111,15 @@ public class TableImports implements DisposableBean {
         } catch (ResourceNotFoundException missing) {
             throw new ImportRefused(HttpStatus.NOT_FOUND, "TABLE_NOT_FOUND", "DynamoDB table '" + table
                     + "' does not exist (or this service may not describe it)");
+        } catch (DynamoDbException refused) {
+            // in AWS a table the task role may not describe is refused, not missing: the caller sees the same answer
+            if (refused.awsErrorDetails() == null
+                    || !"AccessDeniedException".equals(refused.awsErrorDetails().errorCode())) {
+                throw refused;
+            }
+            throw new ImportRefused(HttpStatus.NOT_FOUND, "TABLE_NOT_FOUND", "DynamoDB table '" + table
+                    + "' may not be described by this service's role (dynamodb:DescribeTable and dynamodb:Scan are "
+                    + "needed): " + refused.awsErrorDetails().errorMessage());
         }
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
