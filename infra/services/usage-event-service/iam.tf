@@ -2,6 +2,8 @@
 # resource; the only "*" is PutMetricData, which has no resource-level permissions and is held to
 # the Ledger namespace by a condition.
 data "aws_iam_policy_document" "worker_task" {
+  # The worker receives, deletes and extends usage messages; the dead-letter admin API redrives dead
+  # letters by sending their bodies back to this queue.
   statement {
     sid    = "ConsumeUsageEvents"
     effect = "Allow"
@@ -11,24 +13,18 @@ data "aws_iam_policy_document" "worker_task" {
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
       "sqs:ReceiveMessage",
+      "sqs:SendMessage",
     ]
     resources = [module.usage_event_queue.queue_arn]
   }
 
-  # The dead-letter admin API redrives dead letters by sending their bodies back to the main queue.
-  statement {
-    sid       = "RedriveDeadLetters"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [module.usage_event_queue.queue_arn]
-  }
-
-  # The dead-letter admin API reads, re-queues onto and deletes from the DLQ; the worker moves
-  # invalid messages there at once.
+  # The worker moves invalid messages to the DLQ at once; the dead-letter admin API lists them (a
+  # receive whose visibility it resets at once, so listing hides nothing), then re-queues and deletes.
   statement {
     sid    = "AdministerDeadLetters"
     effect = "Allow"
     actions = [
+      "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
@@ -41,12 +37,13 @@ data "aws_iam_policy_document" "worker_task" {
   statement {
     sid    = "ProjectEntitlements"
     effect = "Allow"
+    # projection writes (UpdateItem, PutItem), reads of the state API and drift (GetItem,
+    # BatchGetItem), drift and the import (Scan), readiness and the import (DescribeTable)
     actions = [
-      "dynamodb:DeleteItem",
+      "dynamodb:BatchGetItem",
       "dynamodb:DescribeTable",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
-      "dynamodb:Query",
       "dynamodb:Scan",
       "dynamodb:UpdateItem",
     ]

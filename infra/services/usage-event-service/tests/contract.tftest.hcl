@@ -144,23 +144,23 @@ run "creates_queues_table_database_and_worker_by_default" {
 
   assert {
     condition = (
-      data.aws_iam_policy_document.worker_task.statement[0].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]) &&
+      data.aws_iam_policy_document.worker_task.statement[0].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]) &&
       data.aws_iam_policy_document.worker_task.statement[0].resources == toset([output.usage_event_queue_arn])
     )
-    error_message = "On the main queue the task role may only receive, delete, change visibility and read attributes/URL."
+    error_message = "On the main queue the task role may only receive, delete, change visibility, read attributes/URL and send (redrive)."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.worker_task.statement[1].actions == toset(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]) &&
+      data.aws_iam_policy_document.worker_task.statement[1].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]) &&
       data.aws_iam_policy_document.worker_task.statement[1].resources == toset([output.usage_event_dlq_arn])
     )
-    error_message = "On the DLQ the task role may only send, receive, delete and read attributes/URL."
+    error_message = "On the DLQ the task role may only send, receive, change visibility, delete and read attributes/URL."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.worker_task.statement[2].actions == toset(["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]) &&
+      data.aws_iam_policy_document.worker_task.statement[2].actions == toset(["dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]) &&
       data.aws_iam_policy_document.worker_task.statement[2].resources == toset([output.entitlements_table_arn])
     )
     error_message = "On the table the task role may only use the listed item and describe actions."
