@@ -41,32 +41,29 @@ class EntitlementStateProjector {
 
     @EventHandler
     void on(EntitlementGranted event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        UsagePolicy usage = event.usage();
-        jdbc.update("""
-                INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
-                    anchor, over_limit, used, period_start, period_end, version, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                ON CONFLICT (entitlement_id) DO NOTHING""",
-                id(event.userId(), event.entitlementKey()), event.userId(), event.entitlementKey(), event.active(),
-                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
-                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
-                ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
-        lock.appended(id(event.userId(), event.entitlementKey()), sequence);
+        insert(event.userId(), event.entitlementKey(), event.active(), event.usage(), 0, event.periodStart(),
+                event.periodEnd(), sequence, at);
     }
 
+    /** An import starts the row like a grant, with the opening balance as {@code used}. */
     @EventHandler
     void on(EntitlementImported event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        UsagePolicy usage = event.usage();
+        insert(event.userId(), event.entitlementKey(), event.active(), event.usage(), event.used(), event.periodStart(),
+                event.periodEnd(), sequence, at);
+    }
+
+    private void insert(String userId, String entitlementKey, boolean active, UsagePolicy usage, long used,
+                        Instant periodStart, Instant periodEnd, long sequence, Instant at) {
         jdbc.update("""
                 INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
                     anchor, over_limit, used, period_start, period_end, version, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entitlement_id) DO NOTHING""",
-                id(event.userId(), event.entitlementKey()), event.userId(), event.entitlementKey(), event.active(),
+                id(userId, entitlementKey), userId, entitlementKey, active,
                 usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
                 usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
-                event.used(), ts(event.periodStart()), ts(event.periodEnd()), sequence, ts(at));
-        lock.appended(id(event.userId(), event.entitlementKey()), sequence);
+                used, ts(periodStart), ts(periodEnd), sequence, ts(at));
+        lock.appended(id(userId, entitlementKey), sequence);
     }
 
     @EventHandler
