@@ -79,7 +79,9 @@ class SnapshotTest {
         for (int i = 0; i < 600; i++) {
             ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "k-" + i, Map.of(), null));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
+        // snapshots are built off the command thread, by the same two snapshotter threads that may still be busy
+        // with the other test's 100,000-event entitlement: the wait is as long as that test's
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
             Long sequence = snapshotSequence(id);
             return sequence != null && sequence >= 500;
         });
