@@ -1,6 +1,7 @@
 package dev.ledger.cli;
 
 import dev.ledger.LedgerApplication;
+import dev.ledger.database.DatabaseBootstrap;
 import dev.ledger.importing.ImportStatus;
 import dev.ledger.importing.TableImports;
 import dev.ledger.projection.Projection;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar ledger.jar projections rebuild dynamodb | drift dynamodb | status} and
- * {@code java -jar ledger.jar import dynamodb --table NAME [--dry-run]}. The job starts the application
+ * {@code java -jar ledger.jar import dynamodb --table NAME [--dry-run]} and {@code java -jar ledger.jar database bootstrap}
+ * (no application context: adr/0019). The projection and import jobs start the application
  * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job
  * takes part in the replay like any other instance and exits when the projection has caught up.
  *
@@ -40,7 +42,8 @@ public final class LedgerCommandLine {
 
     /** Whether {@code args} ask for a command-line job rather than the service. */
     public static boolean handles(String[] args) {
-        return args.length > 0 && (args[0].equals("projections") || args[0].equals("import"));
+        return args.length > 0 && (args[0].equals("projections") || args[0].equals("import")
+                || args[0].equals("database"));
     }
 
     /**
@@ -48,6 +51,11 @@ public final class LedgerCommandLine {
      * ({@code --name=value}), used by tests to point the job at their infrastructure.
      */
     public static int run(String[] arguments, PrintWriter out, PrintWriter err, String... springArgs) {
+        if (arguments.length > 0 && arguments[0].equals("database")) {
+            // no application context: the bootstrap runs before the service's own user exists
+            CommandLine database = databaseCommandLine(out, err);
+            return database.execute(java.util.Arrays.copyOfRange(arguments, 1, arguments.length));
+        }
         // the first word names the command group ("projections" or "import"), which is the root command itself
         boolean importing = arguments.length > 0 && arguments[0].equals("import");
         String[] args = handles(arguments) ? java.util.Arrays.copyOfRange(arguments, 1, arguments.length) : arguments;
@@ -98,6 +106,73 @@ public final class LedgerCommandLine {
             return CommandLine.ExitCode.SOFTWARE;
         });
         return commandLine;
+    }
+
+    private static CommandLine databaseCommandLine(PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new DatabaseGroup()).addSubcommand(new DatabaseBootstrapCommand(out));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("failed: " + e.getMessage());
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return commandLine;
+    }
+
+    @Command(name = "database", mixinStandardHelpOptions = true,
+            description = "Prepare the database for the service (run with the admin credentials).")
+    static final class DatabaseGroup implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    @Command(name = "bootstrap", mixinStandardHelpOptions = true,
+            description = "Create the service's own database user if missing (no superuser, CREATEROLE or CREATEDB; "
+                    + "rds_iam where it exists) and make it the owner of the schema public and its objects, so the "
+                    + "service and its Flyway migrations run as that user (adr/0019). Idempotent. Connects with the "
+                    + "admin credentials; the password is read from the environment only.")
+    static final class DatabaseBootstrapCommand implements Callable<Integer> {
+        private final PrintWriter out;
+
+        @Option(names = "--url", defaultValue = "${env:SPRING_DATASOURCE_URL}",
+                description = "JDBC URL of the database (default: $SPRING_DATASOURCE_URL)")
+        String url;
+
+        @Option(names = "--admin-username", defaultValue = "${env:LEDGER_DATABASE_ADMIN_USERNAME}",
+                description = "admin user, e.g. the RDS master user (default: $LEDGER_DATABASE_ADMIN_USERNAME)")
+        String adminUsername;
+
+        @Option(names = "--app-username", defaultValue = "${env:LEDGER_DATABASE_APP_USERNAME:-ledger_app}",
+                description = "the service's own user (default: $LEDGER_DATABASE_APP_USERNAME, else ledger_app)")
+        String appUsername;
+
+        /** Read from the environment, never from the command line (it would show in process lists and task specs). */
+        String adminPassword = System.getenv("LEDGER_DATABASE_ADMIN_PASSWORD");
+
+        DatabaseBootstrapCommand(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (url == null || url.isBlank() || adminUsername == null || adminUsername.isBlank()) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "set --url (SPRING_DATASOURCE_URL) and --admin-username (LEDGER_DATABASE_ADMIN_USERNAME)");
+            }
+            DatabaseBootstrap.Result result = DatabaseBootstrap.run(url,
+                    adminUsername, adminPassword, appUsername);
+            out.printf("database %s: role %s %s, rds_iam %s, ownership taken of %s%n", result.database(),
+                    result.role(), result.roleCreated() ? "created" : "exists",
+                    result.iamGranted() ? "granted" : "not on this server", result.ownershipTaken().isEmpty()
+                            ? "nothing (all owned)" : String.join(", ", result.ownershipTaken()));
+            return CommandLine.ExitCode.OK;
+        }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -18,7 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdownTimeout    how long shutdown waits for messages in flight
  * @param createQueues       create both queues with the redrive policy at startup (local run and tests; in AWS
  *                           Terraform creates them)
- * @param maxReceiveCount    {@code maxReceiveCount} of the redrive policy of created queues
+ * @param maxReceiveCount    {@code maxReceiveCount} of the usage queue's redrive policy: used for created queues, and
+ *                           to tell a rejection on its last receive (metric {@code ledger.intake.dead.lettered}); in
+ *                           AWS Terraform sets it to the queue's value
  * @param visibilityTimeout  visibility timeout of created queues; also the retry delay of rejected messages
  * @param listenerEnabled    poll the usage queue (off for command-line jobs)
  * @param acknowledgementInterval how long deletes of processed messages are gathered (up to 10 per batch call) before

@@ -50,6 +50,8 @@ public class UsageIntake {
     private final Timer latency;
     private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder redeliveries = new LongAdder();
+    private final Counter invalidDeadLettered;
+    private final Counter rejectedDeadLettered;
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -67,6 +69,16 @@ public class UsageIntake {
         FunctionCounter.builder("ledger.intake.redeliveries", redeliveries, LongAdder::sum)
                 .description("usage messages received more than once: a worker stopped, or the visibility timeout "
                         + "passed, before the message was deleted; or a rejected message retried")
+                .register(meters);
+        // Registered at once, so CloudWatch receives zeros (not missing data) and the alarms on them (infra/,
+        // adr/0018) can tell "none" from "not published".
+        this.invalidDeadLettered = deadLettered("invalid", "invalid messages the worker moved to the DLQ at once");
+        this.rejectedDeadLettered = deadLettered("rejected", "business rejections on their last receive "
+                + "(ledger.sqs.max-receive-count), which the queue's redrive policy moves to the DLQ");
+    }
+
+    private Counter deadLettered(String kind, String description) {
+        return Counter.builder("ledger.intake.dead.lettered").description(description).tag("kind", kind)
                 .register(meters);
     }
 
@@ -146,8 +158,14 @@ public class UsageIntake {
                 rejections.record(messageId, receiveCount, parsed.command().dedupKey(), parsed.command().id().userId(),
                         parsed.command().id().entitlementKey(), rejection.reason().name(), rejection.getMessage(),
                         RejectionLog.Outcome.RETRY, now, message.body());
-                log.info("Usage message {} rejected ({}), receive {}: {}", messageId, rejection.reason(), receiveCount,
-                        rejection.getMessage());
+                if (receiveCount >= settings.maxReceiveCount()) {
+                    rejectedDeadLettered.increment();
+                    log.info("Usage message {} rejected ({}) on its last receive ({}): the redrive policy moves it to "
+                            + "the DLQ: {}", messageId, rejection.reason(), receiveCount, rejection.getMessage());
+                } else {
+                    log.info("Usage message {} rejected ({}), receive {}: {}", messageId, rejection.reason(),
+                            receiveCount, rejection.getMessage());
+                }
                 return Outcome.REJECTED;
             } catch (InvalidInput invalid) {
                 return deadLetter(message, messageId, receiveCount, new Invalid(invalid.code(), invalid.getMessage(),
@@ -175,6 +193,7 @@ public class UsageIntake {
                 invalid.code(), invalid.detail(), RejectionLog.Outcome.DEAD_LETTERED, now, message.body());
         Counter.builder("ledger.intake.dead.letters").description("messages moved to the DLQ by the worker")
                 .tag("reason", invalid.code()).register(meters).increment();
+        invalidDeadLettered.increment();
         log.info("Usage message {} is invalid ({}) and was moved to the DLQ: {}", messageId, invalid.code(),
                 invalid.detail());
         return Outcome.INVALID;

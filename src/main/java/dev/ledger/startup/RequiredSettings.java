@@ -43,6 +43,9 @@ public class RequiredSettings implements ApplicationListener<ApplicationEnvironm
             "ledger.security.tokens[n].name/role/sha256, ledger.security.tokens-json or ledger.security.jwt.issuer-uri",
             "LEDGER_SECURITY_TOKENS_0_NAME/_ROLE/_SHA256, LEDGER_SECURITY_TOKENS_JSON or LEDGER_SECURITY_JWT_ISSUER_URI");
 
+    static final Setting DATABASE_USER = new Setting("the database user that signs in with IAM "
+            + "(ledger.database.authentication=iam)", "spring.datasource.username", "SPRING_DATASOURCE_USERNAME");
+
     /** After {@link LoggingApplicationListener}, so the report of the failure reaches the log. */
     @Override
     public int getOrder() {
@@ -64,6 +67,10 @@ public class RequiredSettings implements ApplicationListener<ApplicationEnvironm
             if (blank(binder.bind(setting.property(), String.class).orElse(null))) {
                 missing.add(setting);
             }
+        }
+        if ("iam".equalsIgnoreCase(binder.bind("ledger.database.authentication", String.class).orElse(""))
+                && blank(binder.bind("spring.datasource.username", String.class).orElse(null))) {
+            missing.add(DATABASE_USER);
         }
         boolean tokens = !binder.bind("ledger.security.tokens", Bindable.listOf(Map.class)).orElse(List.of()).isEmpty()
                 || !blank(binder.bind("ledger.security.tokens-json", String.class).orElse(null));

@@ -152,6 +152,7 @@ class UsageIntakeTest {
             grant("inv-user", "AI_TUTOR_ACCESS", limit(1_000));
         }
         long before = events(id);
+        double invalidBefore = deadLettered("invalid");
         String messageId = producer.send(body);
         DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(10));
         assertThat(letter.reasonCode()).isEqualTo(code);
@@ -159,6 +160,7 @@ class UsageIntakeTest {
         assertThat(letter.body()).isEqualTo(body);
         assertThat(letter.receiveCount()).isEqualTo(1);
         assertThat(events(id)).isEqualTo(before);
+        assertThat(deadLettered("invalid")).as("counted as an invalid dead letter, once").isEqualTo(invalidBefore + 1);
         assertThat(jdbc.queryForObject("SELECT reason_code FROM usage_rejection WHERE message_id = ?", String.class,
                 messageId)).isEqualTo(code);
     }
@@ -178,6 +180,8 @@ class UsageIntakeTest {
                 new DeactivateEntitlement(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"), Instant.now()), Map.of());
         grant("rej-untracked", "ACCESS_DASHBOARD", null);
         grant("rej-full", "AI_TUTOR_ACCESS", limit(1));
+        double rejectedBefore = deadLettered("rejected");
+        double invalidBefore = deadLettered("invalid");
         Map<String, String> expected = Map.of(
                 producer.send("{\"userId\":\"rej-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_NOT_FOUND",
                 producer.send("{\"userId\":\"rej-inactive\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_INACTIVE",
@@ -192,6 +196,14 @@ class UsageIntakeTest {
                     messageId)).hasSize(3).containsOnly("RETRY");
         });
         assertThat(used(EntitlementId.of("rej-full", "AI_TUTOR_ACCESS"))).isZero();
+        assertThat(deadLettered("rejected")).as("each rejected on its last receive, once")
+                .isEqualTo(rejectedBefore + 4);
+        assertThat(deadLettered("invalid")).as("no invalid message was sent").isEqualTo(invalidBefore);
+    }
+
+    /** The CloudWatch alarms' metric (adr/0018): messages bound for the DLQ, by kind. */
+    private double deadLettered(String kind) {
+        return meters.get("ledger.intake.dead.lettered").tag("kind", kind).counter().count();
     }
 
     @Test
