@@ -54,11 +54,15 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         }
     }
 
-    /** The queue URL or table name(s) a request names, or {@code -}. */
+    /** The queue URL or name, or the table name(s), a request names, or {@code -}. */
     static String resource(SdkRequest request) {
         Optional<String> queue = request.getValueForField("QueueUrl", String.class);
         if (queue.isPresent()) {
             return queue.get();
+        }
+        Optional<String> queueName = request.getValueForField("QueueName", String.class);
+        if (queueName.isPresent()) {
+            return queueName.get();
         }
         Optional<String> table = request.getValueForField("TableName", String.class);
         if (table.isPresent()) {

@@ -70,15 +70,19 @@ class TaskRolePermissionsIT {
             throw new AssertionError("the task role grants on an unknown resource: " + resource);
         }
 
-        /** The resource a recorded call named (the local run's queue URLs and table name). */
+        /**
+         * The resource a recorded call named. The tests' stacks are named like deployed ones,
+         * {@code ledger-<environment>-usage-event-queue} / {@code -usage-event-dlq} / {@code -entitlements}, with an
+         * environment per test instance; queues by URL or by name.
+         */
         static Resource called(String operation, String resource) {
-            if (resource.endsWith("/ledger-local-usage-event-queue")) {
+            if (resource.endsWith("-usage-event-queue")) {
                 return USAGE_QUEUE;
             }
-            if (resource.endsWith("/ledger-local-usage-event-dlq")) {
+            if (resource.endsWith("-usage-event-dlq")) {
                 return DEAD_LETTER_QUEUE;
             }
-            if (resource.equals("ledger-local-entitlements")) {
+            if (resource.startsWith("ledger-") && resource.endsWith("-entitlements")) {
                 return ENTITLEMENTS_TABLE;
             }
             if (operation.equals("cloudwatch:PutMetricData")) {

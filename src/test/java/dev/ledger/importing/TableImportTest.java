@@ -1,5 +1,6 @@
 package dev.ledger.importing;
 
+import dev.ledger.projection.dynamodb.TableItems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,7 +103,7 @@ class TableImportTest {
     }
 
     private static Map<String, AttributeValue> item(int i) {
-        return table.get(SourceTable.user(PREFIX, i), SourceTable.KEY).orElseThrow();
+        return TableItems.get(table, SourceTable.user(PREFIX, i), SourceTable.KEY).orElseThrow();
     }
 
     @Test

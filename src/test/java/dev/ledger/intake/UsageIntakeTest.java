@@ -201,6 +201,41 @@ class UsageIntakeTest {
         assertThat(deadLettered("invalid")).as("no invalid message was sent").isEqualTo(invalidBefore);
     }
 
+    @Test
+    void a_transient_database_failure_is_retried_in_place_with_the_visibility_extended_and_counted_once() {
+        EntitlementId id = grant("transient-user", "AI_TUTOR_ACCESS", limit(100));
+        double transientBefore = outcomes("transient");
+        // Postgres refuses this user's events for two seconds, whichever instance of the shared test database takes
+        // the message: the worker retries in place (200, 400, 800 ms ...), extending the message's visibility first.
+        jdbc.execute("CREATE TABLE test_outage (until timestamptz NOT NULL)");
+        jdbc.update("INSERT INTO test_outage VALUES (clock_timestamp() + interval '2 seconds')");
+        jdbc.execute("""
+                CREATE FUNCTION test_outage_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.aggregate_identifier = 'transient-user#AI_TUTOR_ACCESS'
+                     AND clock_timestamp() < (SELECT until FROM test_outage) THEN
+                    RAISE EXCEPTION 'injected outage';
+                  END IF;
+                  RETURN NEW;
+                END $$""");
+        jdbc.execute("CREATE TRIGGER test_outage BEFORE INSERT ON domain_event_entry FOR EACH ROW "
+                + "EXECUTE FUNCTION test_outage_refuse()");
+        try {
+            String messageId = producer.send("{\"userId\":\"transient-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> used(id) == 1);
+            assertThat(events(id)).as("the grant and one UsageConsumed").isEqualTo(2);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_rejection WHERE message_id = ?", Long.class,
+                    messageId)).as("a transient failure is not a rejection").isZero();
+            assertThat(outcomes("transient")).as("retried in place, never left for redelivery")
+                    .isEqualTo(transientBefore);
+        } finally {
+            jdbc.execute("DROP TRIGGER test_outage ON domain_event_entry");
+            jdbc.execute("DROP FUNCTION test_outage_refuse()");
+            jdbc.execute("DROP TABLE test_outage");
+        }
+    }
+
     /** The CloudWatch alarms' metric (adr/0018): messages bound for the DLQ, by kind. */
     private double deadLettered(String kind) {
         return meters.get("ledger.intake.dead.lettered").tag("kind", kind).counter().count();

@@ -1,5 +1,6 @@
 package dev.ledger.local;
 
+import dev.ledger.projection.dynamodb.TableItems;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +65,7 @@ class LocalRunTest {
             // dynalite kept its table in memory: the table is created empty and the projection replays into it
             var table = app.getBean(dev.ledger.projection.dynamodb.EntitlementTable.class);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                    .until(() -> table.get("local-user", "ACCESS_DASHBOARD").isPresent());
+                    .until(() -> TableItems.get(table, "local-user", "ACCESS_DASHBOARD").isPresent());
         }
     }
 

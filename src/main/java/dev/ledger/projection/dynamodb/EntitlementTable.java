@@ -75,6 +75,11 @@ public class EntitlementTable {
         return superseded.sum();
     }
 
+    /** The client, for tests that read what the projection wrote. */
+    DynamoDbClient client() {
+        return dynamo;
+    }
+
     public String name() {
         return table;
     }
@@ -132,12 +137,6 @@ public class EntitlementTable {
         }
     }
 
-    public Optional<Map<String, AttributeValue>> get(String userId, String entitlementKey) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(userId, entitlementKey))
-                .consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
-    }
-
     /** Reads up to 100 items by key. */
     List<Map<String, AttributeValue>> getAll(List<Map<String, AttributeValue>> keys) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
@@ -155,15 +154,6 @@ public class EntitlementTable {
     /** Scans the whole table page by page; memory holds one page at a time. */
     void scan(Consumer<List<Map<String, AttributeValue>>> page) {
         dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true)).forEach(response -> page.accept(response.items()));
-    }
-
-    public void delete(String userId, String entitlementKey) {
-        dynamo.deleteItem(r -> r.tableName(table).key(key(userId, entitlementKey)));
-    }
-
-    /** Overwrites an item as given, without any condition: for tests and tools that simulate damage. */
-    public void putUnconditionally(Map<String, AttributeValue> item) {
-        dynamo.putItem(r -> r.tableName(table).item(item));
     }
 
     static Map<String, AttributeValue> key(String userId, String entitlementKey) {

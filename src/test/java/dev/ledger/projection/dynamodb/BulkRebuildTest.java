@@ -141,7 +141,7 @@ class BulkRebuildTest {
         awaitCaughtUp(Projection.DYNAMODB, rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
         Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            before.put(i, withoutRebuildMarks(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
+            before.put(i, withoutRebuildMarks(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
         }
         long position = status(Projection.DYNAMODB).position();
         double writesBefore = table.writes();
@@ -159,7 +159,7 @@ class BulkRebuildTest {
         assertThat(table.superseded() - supersededBefore).as("no replay: nothing superseded").isZero();
         assertThat(status(Projection.DYNAMODB).position()).as("the tokens did not move back").isEqualTo(position);
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            Map<String, AttributeValue> item = table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+            Map<String, AttributeValue> item = TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
             assertThat(item.get("generation").n()).isEqualTo(Long.toString(generation));
             assertThat(withoutRebuildMarks(item)).as("item %d after the rebuild", i).isEqualTo(before.get(i));
         }
@@ -171,7 +171,7 @@ class BulkRebuildTest {
         // the processor carries on after the rebuild, with the new generation
         app.getBean(Ledger.class).consume(new ConsumeUsage(id(0), 5, Instant.now(), "after-rebuild", Map.of(), null));
         long expected = used(0);
-        await().atMost(Duration.ofSeconds(30)).until(() -> table.get(id(0).userId(), "AI_TUTOR_ACCESS")
+        await().atMost(Duration.ofSeconds(30)).until(() -> TableItems.get(table, id(0).userId(), "AI_TUTOR_ACCESS")
                 .orElseThrow().get("usageCount").n().equals(Long.toString(expected)));
     }
 
@@ -197,7 +197,7 @@ class BulkRebuildTest {
         assertThat(table.writes() - writesBefore).as("one write per item, none by the processor").isEqualTo(ENTITLEMENTS);
         assertThat(table.conditionSkips() - skipsBefore).as("nothing applied twice").isZero();
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            assertThat(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n())
+            assertThat(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n())
                     .as("item %d", i).isEqualTo(Long.toString(used(i)));
         }
     }

@@ -44,7 +44,7 @@ class DynamoDbOutageTest {
             ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000_000, Period.NONE, null,
                     OverLimit.REJECT), Instant.now()), Map.of());
             ledger.consume(new ConsumeUsage(id, 5, Instant.now(), "before", Map.of(), null));
-            await().atMost(Duration.ofSeconds(30)).until(() -> table.get(id.userId(), id.entitlementKey())
+            await().atMost(Duration.ofSeconds(30)).until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
                     .map(item -> item.get("usageCount").n().equals("5")).orElse(false));
 
             dynamo.close();
@@ -57,7 +57,7 @@ class DynamoDbOutageTest {
 
             dynamo = TestDynamoDb.start(port, dynamoData);
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> table.get(id.userId(), id.entitlementKey())
+                    .until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
                             .map(item -> item.get("usageCount").n().equals("25")).orElse(false));
             await().atMost(Duration.ofSeconds(60)).until(() -> health.health().getStatus().getCode().equals("UP"));
             assertThat(app.getBean(DriftCheck.class).run(100).drift()).isEmpty();

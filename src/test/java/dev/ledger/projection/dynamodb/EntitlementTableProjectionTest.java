@@ -45,7 +45,7 @@ class EntitlementTableProjectionTest {
 
     private Map<String, AttributeValue> awaitItem(EntitlementId id, Predicate<Map<String, AttributeValue>> condition) {
         return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> table.get(id.userId(), id.entitlementKey()),
+                .until(() -> TableItems.get(table, id.userId(), id.entitlementKey()),
                         item -> item.isPresent() && condition.test(item.get())).orElseThrow();
     }
 
@@ -132,7 +132,7 @@ class EntitlementTableProjectionTest {
         assertThat(table.write(staleUsage, generation)).isFalse();
         assertThat(table.write(sameEventAgain, generation)).isFalse();
 
-        Map<String, AttributeValue> after = table.get("table-dup", "AI_TUTOR_ACCESS").orElseThrow();
+        Map<String, AttributeValue> after = TableItems.get(table, "table-dup", "AI_TUTOR_ACCESS").orElseThrow();
         assertThat(n(after, "usageCount")).isEqualTo(30);
         assertThat(n(after, "version")).isEqualTo(3);
         assertThat(after.get("updatedAt")).isEqualTo(current.get("updatedAt"));

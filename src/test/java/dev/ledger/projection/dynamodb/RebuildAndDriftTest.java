@@ -70,6 +70,20 @@ class RebuildAndDriftTest {
         app.close();
     }
 
+    /** Damage done behind the ledger's back, with the test's own calls (the ledger never deletes or blindly puts). */
+    private static void putUnconditionally(Map<String, AttributeValue> item) {
+        app.getBean(DynamoDbClient.class).putItem(r -> r.tableName(tableName()).item(item));
+    }
+
+    private static void deleteItem(String userId, String entitlementKey) {
+        app.getBean(DynamoDbClient.class).deleteItem(r -> r.tableName(tableName()).key(Map.of(
+                "userId", AttributeValue.fromS(userId), "entitlementKey", AttributeValue.fromS(entitlementKey))));
+    }
+
+    private static String tableName() {
+        return app.getBean(DynamoDbSettings.class).table();
+    }
+
     private static EntitlementId id(int i) {
         return EntitlementId.of("rb-user-" + i, "AI_TUTOR_ACCESS");
     }
@@ -92,13 +106,13 @@ class RebuildAndDriftTest {
     }
 
     private static void damage() {
-        Map<String, AttributeValue> corrupted = new HashMap<>(table.get(id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
+        Map<String, AttributeValue> corrupted = new HashMap<>(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
         corrupted.put("usageCount", AttributeValue.fromN("999"));
         corrupted.put("active", AttributeValue.fromBool(false));
         corrupted.put("version", AttributeValue.fromN("77"));
-        table.putUnconditionally(corrupted);
-        table.delete(id(2).userId(), "AI_TUTOR_ACCESS");
-        table.putUnconditionally(Map.of("userId", AttributeValue.fromS("ghost"),
+        putUnconditionally(corrupted);
+        deleteItem(id(2).userId(), "AI_TUTOR_ACCESS");
+        putUnconditionally(Map.of("userId", AttributeValue.fromS("ghost"),
                 "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(true),
                 "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
     }
@@ -151,7 +165,7 @@ class RebuildAndDriftTest {
         Thread reader = new Thread(() -> {
             while (running.get()) {
                 for (int i = 3; i < ENTITLEMENTS; i++) {
-                    if (table.get(id(i).userId(), "AI_TUTOR_ACCESS").isEmpty()) {
+                    if (TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").isEmpty()) {
                         readerSawNothing.set(id(i).toString());
                     }
                 }
@@ -174,13 +188,13 @@ class RebuildAndDriftTest {
             assertThat(d.kind()).isEqualTo("EXTRA");
             assertThat(d.userId()).isEqualTo("ghost");
         });
-        Map<String, AttributeValue> repaired = table.get(id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+        Map<String, AttributeValue> repaired = TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow();
         assertThat(repaired.get("usageCount").n()).isEqualTo("3");
         assertThat(repaired.get("generation").n()).isEqualTo(Long.toString(generation));
-        assertThat(table.get(id(2).userId(), "AI_TUTOR_ACCESS")).isPresent();
+        assertThat(TableItems.get(table, id(2).userId(), "AI_TUTOR_ACCESS")).isPresent();
         long usedDuringRebuild = 0;
         for (int i = 10; i < 20; i++) {
-            usedDuringRebuild += Long.parseLong(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()
+            usedDuringRebuild += Long.parseLong(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()
                     .get("usageCount").n());
         }
         long seeded = 0;
@@ -196,10 +210,10 @@ class RebuildAndDriftTest {
     @Test
     @Order(4)
     void the_command_line_rebuild_repairs_the_table_and_status_reports_it() {
-        table.putUnconditionally(Map.of("userId", AttributeValue.fromS("rb-user-5"),
+        putUnconditionally(Map.of("userId", AttributeValue.fromS("rb-user-5"),
                 "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(false),
                 "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
-        table.delete("ghost", "AI_TUTOR_ACCESS");
+        deleteItem("ghost", "AI_TUTOR_ACCESS");
         assertThat(drift().drift()).hasSize(1);
 
         StringWriter output = new StringWriter();
@@ -235,6 +249,6 @@ class RebuildAndDriftTest {
         assertThat(app.getBean(Rebuilds.class).row("entitlement-table").generation()).isEqualTo(generation);
         assertThat(drift().drift()).isEmpty();
         assertThat(drift().checked()).isEqualTo(ENTITLEMENTS);
-        assertThat(table.get(id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n()).isEqualTo("3");
+        assertThat(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n()).isEqualTo("3");
     }
 }

@@ -70,7 +70,7 @@ class ReplayShortcutTest {
         awaitCaughtUp(rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
         Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            before.put(i, withoutRebuildMarks(table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
+            before.put(i, withoutRebuildMarks(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
         }
         double writesBefore = table.writes();
         double supersededBefore = table.superseded();
@@ -85,7 +85,7 @@ class ReplayShortcutTest {
         assertThat(table.superseded() - supersededBefore).as("replayed events not written")
                 .isEqualTo(events - ENTITLEMENTS);
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            Map<String, AttributeValue> item = table.get(id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+            Map<String, AttributeValue> item = TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
             assertThat(item.get("generation").n()).isEqualTo(Long.toString(generation));
             assertThat(withoutRebuildMarks(item)).as("item %d after the rebuild", i).isEqualTo(before.get(i));
         }
