@@ -42,3 +42,13 @@ output "log_group_name" {
   description = "CloudWatch log group of the container."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "container_definitions" {
+  description = "Container definitions of the task definition (JSON): the application container first, then the init container."
+  value       = aws_ecs_task_definition.this.container_definitions
+}
+
+output "container_name" {
+  description = "Name of the application container (the one a run-task command override names)."
+  value       = var.container_name
+}
