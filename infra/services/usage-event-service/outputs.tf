@@ -109,6 +109,11 @@ output "worker_security_group_id" {
   value       = aws_security_group.worker.id
 }
 
+output "worker_subnet_ids" {
+  description = "Subnets of the worker tasks, for one-off tasks (aws ecs run-task) from the worker's task definition."
+  value       = var.private_subnet_ids
+}
+
 output "worker_log_group_name" {
   description = "CloudWatch log group of the worker."
   value       = module.worker.log_group_name
