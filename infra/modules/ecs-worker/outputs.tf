@@ -52,3 +52,8 @@ output "container_name" {
   description = "Name of the application container (the one a run-task command override names)."
   value       = var.container_name
 }
+
+output "target_group_arn" {
+  description = "Target group the service registers its tasks in, or null."
+  value       = one(aws_ecs_service.this.load_balancer[*].target_group_arn)
+}

@@ -295,6 +295,11 @@ run "creates_queues_table_database_and_worker_by_default" {
   }
 
   assert {
+    condition     = module.worker.target_group_arn == aws_lb_target_group.api.arn
+    error_message = "The ECS service registers its tasks in the load balancer's target group."
+  }
+
+  assert {
     condition = (
       aws_lb_target_group.api.target_type == "ip" &&
       aws_lb_target_group.api.port == 8080 &&
