@@ -73,8 +73,8 @@ locals {
   rejection_retry_span_seconds = min(var.max_receive_count, 3) * local.visibility_timeout_seconds
 }
 
-# Checks that span several variables (variable validations in Terraform 1.5 see only their own).
-# Preconditions are evaluated at plan time, so a failed check stops the plan before any change.
+# Checks that span several variables, in one place. Preconditions are evaluated at plan time, so a failed check
+# stops the plan before any change.
 resource "terraform_data" "input_checks" {
   lifecycle {
     precondition {
