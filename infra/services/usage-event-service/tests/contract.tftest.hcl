@@ -604,6 +604,26 @@ run "admits_the_configured_clients_on_the_load_balancer_only" {
   }
 }
 
+run "opens_only_https_to_clients_unless_plain_http_is_allowed" {
+  command = plan
+
+  variables {
+    api_ingress_cidr_blocks        = ["10.20.0.0/16"]
+    api_ingress_security_group_ids = ["sg-0aaaaaaaaaaaaaaaa"]
+  }
+
+  assert {
+    condition = (
+      length(aws_vpc_security_group_ingress_rule.alb_from_cidr) == 1 &&
+      aws_vpc_security_group_ingress_rule.alb_from_cidr[0].from_port == 443 &&
+      aws_vpc_security_group_ingress_rule.alb_from_cidr[0].to_port == 443 &&
+      length(aws_vpc_security_group_ingress_rule.alb_from_security_group) == 1 &&
+      aws_vpc_security_group_ingress_rule.alb_from_security_group[0].from_port == 443
+    )
+    error_message = "Without allow_plain_http the clients are admitted on 443 only."
+  }
+}
+
 run "serves_plain_http_only_when_allowed_and_without_a_certificate" {
   command = apply
 
