@@ -7,7 +7,8 @@
 #   docker build -t entitlement-ledger:0.1.0 .
 
 # ---- build: the same Maven wrapper and pom as a developer's build ---------------------------------------------------
-FROM eclipse-temurin:17-jdk AS build
+# Pinned to the exact JDK build the tests and benchmarks ran on (17.0.15+6); a rebuild gets the same base.
+FROM eclipse-temurin:17.0.15_6-jdk AS build
 WORKDIR /build
 
 COPY .mvn/ .mvn/
@@ -25,7 +26,7 @@ RUN --mount=type=cache,target=/root/.m2 \
  && java -Djarmode=tools -jar target/ledger.jar extract --layers --launcher --destination extracted
 
 # ---- runtime: JRE only, non-root, exploded layers -------------------------------------------------------------------
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17.0.15_6-jre
 
 # curl for the health check (this HEALTHCHECK and the ECS task definition's default `curl -fsS …/actuator/health`);
 # installed explicitly because newer Temurin base images no longer guarantee it.

@@ -49,7 +49,46 @@ locals {
     }
 
     stopTimeout = var.stop_timeout_seconds
+
+    # The application starts only after the init container has exited with 0; if that fails, the task stops
+    # and the deployment circuit breaker counts a failed start. null (no init container) is dropped by ECS.
+    dependsOn = var.init_container == null ? null : [{ containerName = var.init_container.name, condition = "SUCCESS" }]
   }
+
+  # A short-lived container of the same image that runs before the application in every task (for example a
+  # database bootstrap). Not essential: once it has exited, the task goes on with the application alone.
+  init_container_definitions = var.init_container == null ? [] : [{
+    name      = var.init_container.name
+    image     = var.image
+    essential = false
+    command   = var.init_container.command
+
+    environment = [for name in sort(keys(var.init_container.environment)) : { name = name, value = var.init_container.environment[name] }]
+    secrets     = [for name in sort(keys(var.init_container.secrets)) : { name = name, valueFrom = var.init_container.secrets[name] }]
+
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = var.init_container.name
+      }
+    }
+
+    linuxParameters = {
+      initProcessEnabled = true
+    }
+  }]
+
+  # Plain environments of every container, checked together by the task definition's preconditions.
+  plain_environments = merge(
+    { (var.container_name) = var.environment },
+    var.init_container == null ? {} : { (var.init_container.name) = var.init_container.environment },
+  )
+  secret_environments = merge(
+    { (var.container_name) = var.secrets },
+    var.init_container == null ? {} : { (var.init_container.name) = var.init_container.secrets },
+  )
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -214,19 +253,25 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  container_definitions = jsonencode([local.container_definition])
+  # The application container first: it is the one the service's load balancer and `run-task` overrides name.
+  container_definitions = jsonencode(concat([local.container_definition], local.init_container_definitions))
 
   tags = var.tags
 
   lifecycle {
     precondition {
-      condition     = length(setintersection(keys(var.environment), keys(var.secrets))) == 0
-      error_message = "A variable name appears both in environment and in secrets."
+      condition     = alltrue([for container, environment in local.plain_environments : length(setintersection(keys(environment), keys(local.secret_environments[container]))) == 0])
+      error_message = "A variable name appears both in environment and in secrets of the same container."
     }
 
     precondition {
-      condition     = length([for name in keys(var.environment) : name if can(regex("(?i)(PASSWORD|SECRET|TOKEN|CREDENTIAL)", name))]) == 0
-      error_message = "An environment variable name looks like a credential (PASSWORD, SECRET, TOKEN, CREDENTIAL); pass it through secrets instead."
+      condition     = length(flatten([for environment in values(local.plain_environments) : [for name in keys(environment) : name if can(regex("(?i)(PASSWORD|SECRET|TOKEN|CREDENTIAL)", name))]])) == 0
+      error_message = "An environment variable name (of the application or the init container) looks like a credential (PASSWORD, SECRET, TOKEN, CREDENTIAL); pass it through secrets instead."
+    }
+
+    precondition {
+      condition     = var.init_container == null || try(var.init_container.name != var.container_name, false)
+      error_message = "init_container.name must differ from container_name."
     }
   }
 }
@@ -245,6 +290,20 @@ resource "aws_ecs_service" "this" {
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  # Behind a load balancer, a task counts as healthy once its target passes the target group's health check;
+  # the grace period covers start-up (the init container, Flyway, Axon), like the container's startPeriod.
+  health_check_grace_period_seconds = var.target_group_arn == null ? null : var.health_check_grace_period_seconds
+
+  dynamic "load_balancer" {
+    for_each = var.target_group_arn == null ? [] : [var.target_group_arn]
+
+    content {
+      target_group_arn = load_balancer.value
+      container_name   = var.container_name
+      container_port   = var.container_port
+    }
   }
 
   network_configuration {

@@ -42,3 +42,18 @@ output "log_group_name" {
   description = "CloudWatch log group of the container."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "container_definitions" {
+  description = "Container definitions of the task definition (JSON): the application container first, then the init container."
+  value       = aws_ecs_task_definition.this.container_definitions
+}
+
+output "container_name" {
+  description = "Name of the application container (the one a run-task command override names)."
+  value       = var.container_name
+}
+
+output "target_group_arn" {
+  description = "Target group the service registers its tasks in, or null."
+  value       = one(aws_ecs_service.this.load_balancer[*].target_group_arn)
+}

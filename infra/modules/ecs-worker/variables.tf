@@ -104,6 +104,39 @@ variable "secrets" {
   default     = {}
 }
 
+variable "init_container" {
+  description = "A container of the same image that runs to completion before the application container starts, in every task: name, command, plain environment and secrets (same rules as environment and secrets). null: none."
+  type = object({
+    name        = string
+    command     = list(string)
+    environment = optional(map(string), {})
+    secrets     = optional(map(string), {})
+  })
+  default = null
+
+  validation {
+    condition     = var.init_container == null || try(can(regex("^[A-Za-z0-9_-]{1,255}$", var.init_container.name)) && length(var.init_container.command) > 0, false)
+    error_message = "init_container needs a name of letters, digits, '-' and '_' and a non-empty command."
+  }
+}
+
+variable "target_group_arn" {
+  description = "Load balancer target group (target type ip) that the service registers its tasks in, on container_port. null: no load balancer."
+  type        = string
+  default     = null
+}
+
+variable "health_check_grace_period_seconds" {
+  description = "With a target group: seconds after a task starts during which failed load balancer health checks are ignored."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 2147483647
+    error_message = "health_check_grace_period_seconds must not be negative."
+  }
+}
+
 variable "execution_secret_arns" {
   description = "Secrets Manager secret ARNs (full ARNs, without JSON-key suffixes) the execution role may read to fill the secrets."
   type        = list(string)

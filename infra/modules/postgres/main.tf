@@ -43,8 +43,11 @@ resource "aws_db_instance" "this" {
   username = var.master_username
   port     = 5432
 
-  # RDS generates the password and keeps {"username", "password"} in a Secrets Manager secret.
-  manage_master_user_password = true
+  # RDS generates the password and keeps {"username", "password"} in a Secrets Manager secret. Only the
+  # bootstrap container uses it; the application logs in as its own user with an IAM token (rds-db:connect),
+  # so a rotation of this password never reaches a running task.
+  manage_master_user_password         = true
+  iam_database_authentication_enabled = true
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
   vpc_security_group_ids = [aws_security_group.this.id]
@@ -55,12 +58,18 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot      = true
   deletion_protection        = var.deletion_protection
   skip_final_snapshot        = false
-  final_snapshot_identifier  = "${var.identifier}-final"
   auto_minor_version_upgrade = true
+
+  # Unique per instance: a fixed "<identifier>-final" makes the destroy of a re-created instance fail, because
+  # the first instance's final snapshot still holds the name. The creation time is fixed in state by
+  # ignore_changes below (timestamp() changes on every plan), so the name cannot drift afterwards.
+  final_snapshot_identifier = "${var.identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   tags = var.tags
 
   lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+
     precondition {
       condition     = var.max_allocated_storage_gb >= var.allocated_storage_gb
       error_message = "max_allocated_storage_gb must be at least allocated_storage_gb."

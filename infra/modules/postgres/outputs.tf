@@ -32,3 +32,8 @@ output "instance_identifier" {
   description = "RDS instance identifier."
   value       = aws_db_instance.this.identifier
 }
+
+output "resource_id" {
+  description = "DbiResourceId of the instance (db-...): the resource of rds-db:connect in an IAM policy."
+  value       = aws_db_instance.this.resource_id
+}

@@ -72,3 +72,31 @@ resource "aws_sqs_queue_policy" "main" {
   queue_url = aws_sqs_queue.main.id
   policy    = data.aws_iam_policy_document.main_queue[0].json
 }
+
+# The DLQ's own resource policy: TLS only, like the main queue. It sets the queue's Policy attribute, which is
+# independent of the RedriveAllowPolicy above, and denies nothing SQS itself does when the redrive policy moves a
+# message (that is no request over the network). Same-account principals still need IAM permissions to use it.
+data "aws_iam_policy_document" "dlq" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.dlq.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.dlq.json
+}

@@ -1,4 +1,4 @@
-# What the ledger itself may do (the task role). Every SQS and DynamoDB statement names its
+# What the ledger itself may do (the task role). Every SQS, DynamoDB and RDS statement names its
 # resource; the only "*" is PutMetricData, which has no resource-level permissions and is held to
 # the Ledger namespace by a condition.
 data "aws_iam_policy_document" "worker_task" {
@@ -61,6 +61,15 @@ data "aws_iam_policy_document" "worker_task" {
       variable = "cloudwatch:namespace"
       values   = ["Ledger"]
     }
+  }
+
+  # The ledger logs in to PostgreSQL as database_app_username with an IAM authentication token (ADR 0019), so no
+  # password reaches it and a rotation of the master password does not concern it. One database user only.
+  statement {
+    sid       = "ConnectToDatabase"
+    effect    = "Allow"
+    actions   = ["rds-db:connect"]
+    resources = ["arn:${data.aws_partition.current.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${local.database_resource_id}/${var.database_app_username}"]
   }
 }
 

@@ -12,42 +12,77 @@ locals {
 
   create_database = var.existing_database_url == null
 
-  database_url = local.create_database ? module.postgres[0].jdbc_url : var.existing_database_url
+  # TLS to PostgreSQL: IAM database authentication requires it, and the admin password of the bootstrap must not
+  # cross the network in clear. An existing URL keeps an sslmode it already names (verify-full, say).
+  database_url = local.create_database ? "${module.postgres[0].jdbc_url}?sslmode=require" : (
+    can(regex("[?&]sslmode=", var.existing_database_url)) ? var.existing_database_url :
+    "${var.existing_database_url}${strcontains(var.existing_database_url, "?") ? "&" : "?"}sslmode=require"
+  )
 
-  # The "unset" fallback only keeps a half-set configuration from failing with an unclear error;
+  # The "unset" fallbacks only keep a half-set configuration from failing with an unclear error;
   # terraform_data.input_checks then explains what is missing.
-  database_secret_arn = local.create_database ? module.postgres[0].master_user_secret_arn : coalesce(var.existing_database_secret_arn, "unset")
+  # Admin credentials, read only by the db-bootstrap container: the RDS-managed master secret, or the existing
+  # database's secret.
+  database_admin_secret_arn = local.create_database ? module.postgres[0].master_user_secret_arn : coalesce(var.existing_database_secret_arn, "unset")
+  database_resource_id      = local.create_database ? module.postgres[0].resource_id : coalesce(var.existing_database_resource_id, "unset")
 
   container_port = 8080
 
-  # Plain environment of the ledger container.
+  # Plain environment of the ledger container. The database user is no secret: the ledger logs in as it with a
+  # short-lived IAM token (LEDGER_DATABASE_AUTHENTICATION = iam), so no password reaches the application.
   worker_environment = {
-    SPRING_PROFILES_ACTIVE       = "aws"
-    LEDGER_PROJECT_NAME          = var.project_name
-    LEDGER_ENVIRONMENT           = var.environment
-    USAGE_EVENT_QUEUE_URL        = module.usage_event_queue.queue_url
-    LEDGER_SQS_DEAD_LETTER_QUEUE = module.usage_event_queue.dlq_url
-    LEDGER_DYNAMODB_TABLE        = module.entitlements_table.table_name
-    SPRING_DATASOURCE_URL        = local.database_url
-    AWS_REGION                   = local.region
+    SPRING_PROFILES_ACTIVE         = "aws"
+    LEDGER_PROJECT_NAME            = var.project_name
+    LEDGER_ENVIRONMENT             = var.environment
+    USAGE_EVENT_QUEUE_URL          = module.usage_event_queue.queue_url
+    LEDGER_SQS_DEAD_LETTER_QUEUE   = module.usage_event_queue.dlq_url
+    LEDGER_SQS_MAX_RECEIVE_COUNT   = tostring(var.max_receive_count)
+    LEDGER_DYNAMODB_TABLE          = module.entitlements_table.table_name
+    SPRING_DATASOURCE_URL          = local.database_url
+    SPRING_DATASOURCE_USERNAME     = var.database_app_username
+    LEDGER_DATABASE_AUTHENTICATION = "iam"
+    AWS_REGION                     = local.region
   }
 
-  # Credentials reach the container only as ECS secrets: the execution role resolves them at task
-  # start, and the task definition holds nothing but their ARNs.
+  # Credentials reach a container only as ECS secrets: the execution role resolves them at task start, and the
+  # task definition holds nothing but their ARNs.
   worker_secrets = {
-    SPRING_DATASOURCE_USERNAME  = "${local.database_secret_arn}:username::"
-    SPRING_DATASOURCE_PASSWORD  = "${local.database_secret_arn}:password::"
     LEDGER_SECURITY_TOKENS_JSON = var.api_tokens_secret_arn
   }
+
+  # Runs before the ledger in every task (ADR 0019): logs in with the admin credentials, creates the application
+  # user if it is missing, grants it rds_iam and makes it owner of the schema and its objects. Idempotent and a
+  # few seconds long. ECS resolves the admin secret when the task starts, so a rotated master password is picked
+  # up by the next task without a redeploy, and the ledger never sees it.
+  database_bootstrap = {
+    name    = "db-bootstrap"
+    command = ["database", "bootstrap"]
+    environment = {
+      SPRING_DATASOURCE_URL        = local.database_url
+      LEDGER_DATABASE_APP_USERNAME = var.database_app_username
+    }
+    secrets = {
+      LEDGER_DATABASE_ADMIN_USERNAME = "${local.database_admin_secret_arn}:username::"
+      LEDGER_DATABASE_ADMIN_PASSWORD = "${local.database_admin_secret_arn}:password::"
+    }
+  }
+
+  # A rejected message stays in flight and is received again every visibility timeout until the redrive policy
+  # moves it. SQS's ApproximateAgeOfOldestMessage stops counting a message once it has been received three
+  # times, so one rejection can hold the age up for at most this long (adr/0018).
+  rejection_retry_span_seconds = min(var.max_receive_count, 3) * local.visibility_timeout_seconds
 }
 
-# Checks that span several variables (variable validations in Terraform 1.5 see only their own).
-# Preconditions are evaluated at plan time, so a failed check stops the plan before any change.
+# Checks that span several variables, in one place. Preconditions are evaluated at plan time, so a failed check
+# stops the plan before any change.
 resource "terraform_data" "input_checks" {
   lifecycle {
     precondition {
-      condition     = (var.existing_database_url == null) == (var.existing_database_secret_arn == null)
-      error_message = "Set both existing_database_url and existing_database_secret_arn (use an existing database) or neither (create RDS PostgreSQL)."
+      condition = (
+        (var.existing_database_url == null) == (var.existing_database_secret_arn == null) &&
+        (var.existing_database_url == null) == (var.existing_database_resource_id == null)
+      )
+      error_message = "Set all of existing_database_url, existing_database_secret_arn and existing_database_resource_id (use an existing database) or none of them (create RDS PostgreSQL)."
     }
 
     precondition {
@@ -56,13 +91,13 @@ resource "terraform_data" "input_checks" {
     }
 
     precondition {
-      condition     = var.min_count <= var.desired_count && var.desired_count <= var.max_count
-      error_message = "desired_count must lie between min_count and max_count."
+      condition     = lower(var.database_app_username) != lower(var.database_master_username)
+      error_message = "database_app_username must differ from database_master_username: the ledger must not run as the master user."
     }
 
     precondition {
-      condition     = var.scale_in_queue_depth < var.scale_out_queue_depth
-      error_message = "scale_in_queue_depth must be below scale_out_queue_depth."
+      condition     = var.min_count <= var.desired_count && var.desired_count <= var.max_count
+      error_message = "desired_count must lie between min_count and max_count."
     }
   }
 }
@@ -112,26 +147,15 @@ resource "aws_vpc_security_group_egress_rule" "worker_all" {
   cidr_ipv4         = "0.0.0.0/0"
 }
 
-resource "aws_vpc_security_group_ingress_rule" "worker_api_cidr" {
-  count = length(var.api_ingress_cidr_blocks)
-
-  security_group_id = aws_security_group.worker.id
-  description       = "HTTP API"
-  ip_protocol       = "tcp"
-  from_port         = local.container_port
-  to_port           = local.container_port
-  cidr_ipv4         = var.api_ingress_cidr_blocks[count.index]
-}
-
-resource "aws_vpc_security_group_ingress_rule" "worker_api_sg" {
-  count = length(var.api_ingress_security_group_ids)
-
+# The API is reached only through the load balancer (alb.tf): the tasks admit nothing else, whatever
+# api_ingress_cidr_blocks and api_ingress_security_group_ids say (those apply to the load balancer).
+resource "aws_vpc_security_group_ingress_rule" "worker_from_alb" {
   security_group_id            = aws_security_group.worker.id
-  description                  = "HTTP API"
+  description                  = "HTTP API from the load balancer"
   ip_protocol                  = "tcp"
   from_port                    = local.container_port
   to_port                      = local.container_port
-  referenced_security_group_id = var.api_ingress_security_group_ids[count.index]
+  referenced_security_group_id = aws_security_group.alb.id
 }
 
 # ---- database ----------------------------------------------------------------------------------
@@ -178,10 +202,14 @@ module "worker" {
   health_check_start_period_seconds = var.health_check_start_period_seconds
   log_retention_days                = var.log_retention_days
 
-  environment = local.worker_environment
-  secrets     = local.worker_secrets
+  environment    = local.worker_environment
+  secrets        = local.worker_secrets
+  init_container = local.database_bootstrap
 
-  execution_secret_arns = distinct([local.database_secret_arn, var.api_tokens_secret_arn])
+  target_group_arn                  = local.api_target_group_arn
+  health_check_grace_period_seconds = var.health_check_start_period_seconds + 60
+
+  execution_secret_arns = distinct([local.database_admin_secret_arn, var.api_tokens_secret_arn])
   secrets_kms_key_arns  = var.secrets_kms_key_arns
 
   task_role_policy_json = data.aws_iam_policy_document.worker_task.json

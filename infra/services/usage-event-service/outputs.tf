@@ -63,8 +63,18 @@ output "database_jdbc_url" {
 }
 
 output "database_secret_arn" {
-  description = "Secrets Manager secret with the database username and password (RDS-managed, or existing_database_secret_arn)."
-  value       = local.database_secret_arn
+  description = "Secrets Manager secret with the database admin username and password (RDS-managed, or existing_database_secret_arn); read only by the db-bootstrap container."
+  value       = local.database_admin_secret_arn
+}
+
+output "database_app_username" {
+  description = "Database user of the ledger; it logs in with an IAM token (rds-db:connect), never a password."
+  value       = var.database_app_username
+}
+
+output "database_resource_id" {
+  description = "RDS resource ID (db-...) named in the task role's rds-db:connect."
+  value       = local.database_resource_id
 }
 
 output "database_instance_identifier" {
@@ -99,17 +109,52 @@ output "worker_security_group_id" {
   value       = aws_security_group.worker.id
 }
 
+output "worker_subnet_ids" {
+  description = "Subnets of the worker tasks, for one-off tasks (aws ecs run-task) from the worker's task definition."
+  value       = var.private_subnet_ids
+}
+
 output "worker_log_group_name" {
   description = "CloudWatch log group of the worker."
   value       = module.worker.log_group_name
 }
 
+output "api_base_url" {
+  description = "Base URL of the HTTP API through the internal load balancer: https://<api_domain_name or the load balancer's DNS name>, or http://... with allow_plain_http and no certificate."
+  value       = local.api_base_url
+}
+
+output "api_load_balancer_dns_name" {
+  description = "DNS name of the internal load balancer; point api_domain_name's record (an alias) at it."
+  value       = aws_lb.api.dns_name
+}
+
+output "api_load_balancer_security_group_id" {
+  description = "Security group of the load balancer."
+  value       = aws_security_group.alb.id
+}
+
 output "alarm_names" {
-  description = "Names of the operational CloudWatch alarms."
-  value = {
-    dlq_not_empty            = aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name
-    queue_oldest_message_age = aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name
-    projection_lag           = aws_cloudwatch_metric_alarm.projection_lag.alarm_name
-    worker_no_running_tasks  = aws_cloudwatch_metric_alarm.worker_no_running_tasks.alarm_name
-  }
+  description = "Names of the operational CloudWatch alarms (the database ones only when the database is created here)."
+  value = merge(
+    {
+      queue_oldest_message_age        = aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name
+      invalid_messages_dead_lettered  = aws_cloudwatch_metric_alarm.invalid_messages_dead_lettered.alarm_name
+      rejected_messages_dead_lettered = aws_cloudwatch_metric_alarm.rejected_messages_dead_lettered.alarm_name
+      dlq_oldest_message_age          = aws_cloudwatch_metric_alarm.dlq_oldest_message_age.alarm_name
+      projection_lag                  = aws_cloudwatch_metric_alarm.projection_lag.alarm_name
+      worker_no_running_tasks         = aws_cloudwatch_metric_alarm.worker_no_running_tasks.alarm_name
+      worker_cpu_high                 = aws_cloudwatch_metric_alarm.worker_cpu_high.alarm_name
+      worker_memory_high              = aws_cloudwatch_metric_alarm.worker_memory_high.alarm_name
+      api_load_balancer_5xx           = aws_cloudwatch_metric_alarm.api_load_balancer_5xx.alarm_name
+      api_unhealthy_targets           = aws_cloudwatch_metric_alarm.api_unhealthy_targets.alarm_name
+      table_read_throttles            = aws_cloudwatch_metric_alarm.table_read_throttles.alarm_name
+      table_write_throttles           = aws_cloudwatch_metric_alarm.table_write_throttles.alarm_name
+    },
+    local.create_database ? {
+      database_cpu_high         = aws_cloudwatch_metric_alarm.database_cpu_high[0].alarm_name
+      database_free_storage_low = aws_cloudwatch_metric_alarm.database_free_storage_low[0].alarm_name
+      database_connections_high = aws_cloudwatch_metric_alarm.database_connections_high[0].alarm_name
+    } : {}
+  )
 }

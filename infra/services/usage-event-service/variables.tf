@@ -108,7 +108,7 @@ variable "existing_entitlements_table_name" {
 # ---- database ----------------------------------------------------------------------------------
 
 variable "existing_database_url" {
-  description = "JDBC URL (jdbc:postgresql://host:port/dbname, no credentials) of an existing PostgreSQL database. null: create an RDS PostgreSQL 16 instance. Set together with existing_database_secret_arn."
+  description = "JDBC URL (jdbc:postgresql://host:port/dbname, no credentials) of an existing PostgreSQL database with IAM database authentication enabled. null: create an RDS PostgreSQL 16 instance. Set together with existing_database_secret_arn and existing_database_resource_id. sslmode=require is appended unless the URL names an sslmode."
   type        = string
   default     = null
 
@@ -117,18 +117,40 @@ variable "existing_database_url" {
       can(regex("^jdbc:postgresql://[^/@\\s]+(:[0-9]+)?/[^\\s]+$", var.existing_database_url)) &&
       !can(regex("(?i)(password|user)=", var.existing_database_url))
     )
-    error_message = "existing_database_url must look like jdbc:postgresql://host:port/dbname and carry no user or password (they come from existing_database_secret_arn)."
+    error_message = "existing_database_url must look like jdbc:postgresql://host:port/dbname and carry no user or password (the application logs in as database_app_username with an IAM token)."
   }
 }
 
 variable "existing_database_secret_arn" {
-  description = "Full ARN of the Secrets Manager secret of the existing database: a JSON object with the keys username and password. Set together with existing_database_url."
+  description = "Full ARN of the Secrets Manager secret with the existing database's admin credentials (a JSON object with the keys username and password), used only by the db-bootstrap container to create and grant database_app_username. Set together with existing_database_url."
   type        = string
   default     = null
 
   validation {
     condition     = var.existing_database_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.existing_database_secret_arn))
     error_message = "existing_database_secret_arn must be null or a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+  }
+}
+
+variable "existing_database_resource_id" {
+  description = "DbiResourceId (db-...) of the existing database's RDS instance: the resource of the task role's rds-db:connect. Set together with existing_database_url."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_database_resource_id == null || can(regex("^(db|cluster)-[A-Z0-9]+$", var.existing_database_resource_id))
+    error_message = "existing_database_resource_id must be null or an RDS resource ID (db-ABCDEFGHIJKLMNOPQRSTUVWXYZ, or cluster-... for Aurora)."
+  }
+}
+
+variable "database_app_username" {
+  description = "Database user the ledger logs in as, with IAM database authentication (no password). The db-bootstrap container creates it, grants it rds_iam and makes it owner of the schema."
+  type        = string
+  default     = "ledger_app"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_app_username)) && !contains(["postgres", "rdsadmin"], var.database_app_username)
+    error_message = "database_app_username must be a lowercase PostgreSQL identifier (letters, digits, '_', at most 63 characters) other than postgres or rdsadmin."
   }
 }
 
@@ -139,7 +161,7 @@ variable "database_name" {
 }
 
 variable "database_master_username" {
-  description = "Master user of the RDS instance. RDS generates its password and keeps both in Secrets Manager."
+  description = "Master user of the RDS instance. RDS generates its password and keeps both in Secrets Manager; only the db-bootstrap container logs in as it."
   type        = string
   default     = "ledger_admin"
 }
@@ -181,7 +203,7 @@ variable "database_backup_retention_days" {
 }
 
 variable "database_deletion_protection" {
-  description = "Protect the RDS instance from deletion. The event store is the system of record; turn this off only to tear down a throwaway environment."
+  description = "Protect the RDS instance from deletion. The event store is the system of record; turn this off only to tear down a throwaway environment. A final snapshot <identifier>-final-<creation time> is always taken."
   type        = bool
   default     = true
 }
@@ -267,8 +289,49 @@ variable "log_retention_days" {
   default     = 30
 }
 
+# ---- load balancer -----------------------------------------------------------------------------
+
+variable "alb_subnet_ids" {
+  description = "Subnets of the internal load balancer: at least two, in different availability zones. null: private_subnet_ids."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.alb_subnet_ids == null || alltrue([for id in coalesce(var.alb_subnet_ids, []) : can(regex("^subnet-[0-9a-f]+$", id))])
+    error_message = "alb_subnet_ids must be null or subnet IDs (subnet-...)."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the HTTPS listener (443). Required unless allow_plain_http; it should cover api_domain_name when that is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be null or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
+variable "allow_plain_http" {
+  description = "Also listen on plain HTTP (80). Bearer tokens then cross the network in clear: only for a throwaway environment without a certificate."
+  type        = bool
+  default     = false
+}
+
+variable "api_domain_name" {
+  description = "DNS name of the API (for example ledger-api.dev.internal.example.com) whose record points at the load balancer; used in api_base_url instead of the load balancer's own name. The record is not created here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", coalesce(var.api_domain_name, "-")))
+    error_message = "api_domain_name must be null or a lowercase DNS name."
+  }
+}
+
 variable "api_ingress_cidr_blocks" {
-  description = "CIDR blocks admitted to the HTTP API on port 8080. Empty: none."
+  description = "CIDR blocks admitted to the load balancer on 443 (and 80 with allow_plain_http). Empty: none. The tasks admit only the load balancer."
   type        = list(string)
   default     = []
 
@@ -279,9 +342,14 @@ variable "api_ingress_cidr_blocks" {
 }
 
 variable "api_ingress_security_group_ids" {
-  description = "Security groups (for example a load balancer's) admitted to the HTTP API on port 8080. Empty: none."
+  description = "Security groups (for example a client service's) admitted to the load balancer on 443 (and 80 with allow_plain_http). Empty: none."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for id in var.api_ingress_security_group_ids : can(regex("^sg-[0-9a-f]+$", id))])
+    error_message = "api_ingress_security_group_ids must hold security group IDs (sg-...)."
+  }
 }
 
 # ---- secrets -----------------------------------------------------------------------------------
@@ -309,47 +377,25 @@ variable "secrets_kms_key_arns" {
 
 # ---- scaling -----------------------------------------------------------------------------------
 
-variable "scale_out_queue_depth" {
-  description = "Visible messages on the main queue at which a task is added (3 are added at 5 times this)."
+variable "target_visible_messages_per_task" {
+  description = "Target tracking: visible messages on the main queue per running task that autoscaling holds. Rejected messages waiting for their retry are in flight, not visible, so they do not count (adr/0018)."
   type        = number
   default     = 100
 
   validation {
-    condition     = var.scale_out_queue_depth >= 1
-    error_message = "scale_out_queue_depth must be at least 1."
-  }
-}
-
-variable "scale_in_queue_depth" {
-  description = "Visible messages on the main queue below which, for 10 minutes, a task is removed. Below scale_out_queue_depth."
-  type        = number
-  default     = 10
-
-  validation {
-    condition     = var.scale_in_queue_depth >= 1
-    error_message = "scale_in_queue_depth must be at least 1 (the alarm compares with LessThanThreshold)."
-  }
-}
-
-variable "scale_out_oldest_message_age_seconds" {
-  description = "Age of the oldest message on the main queue at which a task is added (2 are added at 5 times this)."
-  type        = number
-  default     = 120
-
-  validation {
-    condition     = var.scale_out_oldest_message_age_seconds >= 1
-    error_message = "scale_out_oldest_message_age_seconds must be at least 1."
+    condition     = var.target_visible_messages_per_task >= 1
+    error_message = "target_visible_messages_per_task must be at least 1."
   }
 }
 
 variable "scale_out_cooldown_seconds" {
-  description = "Cooldown after a scale-out step."
+  description = "Target tracking: seconds after a scale-out before another scale-out counts the new tasks as settled."
   type        = number
   default     = 60
 }
 
 variable "scale_in_cooldown_seconds" {
-  description = "Cooldown after a scale-in step."
+  description = "Target tracking: seconds after a scale-in before the next scale-in."
   type        = number
   default     = 300
 }
@@ -367,19 +413,63 @@ variable "alarm_topic_arn" {
   }
 }
 
-variable "oldest_message_age_alarm_seconds" {
-  description = "Alarm when the oldest message on the main queue is older than this, in seconds."
+variable "oldest_message_age_alarm_margin_seconds" {
+  description = "The oldest-message alarm fires above the rejection retry span (min(max_receive_count, 3) x the visibility timeout: 540 s by default) plus this margin, so that business rejections waiting for their retry never trip it (adr/0018)."
   type        = number
   default     = 300
 
   validation {
-    condition     = var.oldest_message_age_alarm_seconds >= 60
-    error_message = "oldest_message_age_alarm_seconds must be at least 60."
+    condition     = var.oldest_message_age_alarm_margin_seconds >= 60
+    error_message = "oldest_message_age_alarm_margin_seconds must be at least 60 (SQS metrics are one-minute values)."
+  }
+}
+
+variable "rejected_dead_letters_alarm_threshold" {
+  description = "Alarm when more messages than this were dead-lettered after their last rejection (kind = rejected) within one hour. A trickle of business rejections is normal."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.rejected_dead_letters_alarm_threshold >= 0
+    error_message = "rejected_dead_letters_alarm_threshold must not be negative."
+  }
+}
+
+variable "dlq_oldest_message_age_alarm_seconds" {
+  description = "Alarm when a dead letter has waited longer than this (default 3 days); the DLQ drops messages 14 days after their first enqueue."
+  type        = number
+  default     = 259200
+
+  validation {
+    condition     = var.dlq_oldest_message_age_alarm_seconds >= 3600 && var.dlq_oldest_message_age_alarm_seconds < 1209600
+    error_message = "dlq_oldest_message_age_alarm_seconds must be from 3600 (1 hour) to 1209599, below the DLQ's 14-day retention."
+  }
+}
+
+variable "utilization_alarm_percent" {
+  description = "Alarm when the service's average CPU or memory, or the database's CPU, stays above this percentage for 10 minutes."
+  type        = number
+  default     = 85
+
+  validation {
+    condition     = var.utilization_alarm_percent > 0 && var.utilization_alarm_percent <= 100
+    error_message = "utilization_alarm_percent must be from 1 to 100."
+  }
+}
+
+variable "database_connections_alarm_threshold" {
+  description = "Alarm when the created database has more connections than this for 5 minutes. The default is about 80 % of max_connections of a db.t4g.small (about 225, from 2 GiB of memory); each task opens up to DB_POOL_SIZE (20)."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.database_connections_alarm_threshold >= 1
+    error_message = "database_connections_alarm_threshold must be at least 1."
   }
 }
 
 variable "projection_lag_alarm_threshold" {
-  description = "Alarm when the entitlement-table projection lags more than this many events (metric Ledger / ledger.projection.lag.events, processor = entitlement-table)."
+  description = "Alarm when the entitlement-table projection lags more than this many events (metric Ledger / ledger.projection.lag.events.value, processor = entitlement-table)."
   type        = number
   default     = 1000
 

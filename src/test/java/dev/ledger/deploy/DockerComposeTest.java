@@ -324,8 +324,9 @@ class DockerComposeTest {
         assertThat(build.getOrDefault("dockerfile", "Dockerfile")).isEqualTo("Dockerfile");
         String dockerfile = Files.readString(DOCKERFILE);
 
-        assertThat(dockerfile).containsPattern("(?m)^FROM eclipse-temurin:17-jdk AS build$")
-                .containsPattern("(?m)^FROM eclipse-temurin:17-jre$")
+        assertThat(dockerfile).as("base images pinned to one exact JDK build")
+                .containsPattern("(?m)^FROM eclipse-temurin:17\\.0\\.[0-9]+_[0-9]+-jdk AS build$")
+                .containsPattern("(?m)^FROM eclipse-temurin:17\\.0\\.[0-9]+_[0-9]+-jre$")
                 .contains("-Dexec.skip=true")
                 .contains("java -Djarmode=tools -jar target/ledger.jar extract --layers --launcher")
                 .containsPattern("(?m)^USER 10001")
@@ -341,6 +342,45 @@ class DockerComposeTest {
                 "application");
         assertThat(RESOURCES.resolve("application-local.properties"))
                 .as("the local profile is test code: the image cannot be switched into it").doesNotExist();
+    }
+
+    // ---- (f) exposure and pinning ------------------------------------------------------------------------------------
+
+    @Test
+    void every_port_is_published_on_127_0_0_1_only_and_every_image_is_pinned_to_an_exact_version() throws IOException {
+        for (String name : services().keySet()) {
+            for (Object port : list(service(name).get("ports"))) {
+                String published = port instanceof Map<?, ?> longForm ? String.valueOf(longForm.get("host_ip")) + ":"
+                        + longForm.get("published") : port.toString();
+                assertThat(published).as("port %s of %s: the dev-only credentials must not be reachable from the "
+                        + "network", port, name).startsWith("127.0.0.1:");
+            }
+            Object image = service(name).get("image");
+            if (service(name).containsKey("build")) {
+                continue;
+            }
+            assertThat(String.valueOf(image)).as("image of %s: an exact version, not latest or a bare major", name)
+                    .matches("[a-z0-9./_-]+:[0-9]+\\.[0-9]+(\\.[0-9]+)?(-[a-z0-9.-]+)?");
+        }
+        List<String> froms = Pattern.compile("(?m)^FROM (\\S+)").matcher(Files.readString(DOCKERFILE)).results()
+                .map(match -> match.group(1)).toList();
+        assertThat(froms).isNotEmpty().allSatisfy(from -> assertThat(from).as("Dockerfile base image")
+                .matches("[a-z0-9./_-]+:[0-9]+\\.[0-9]+\\.[0-9]+_[0-9]+-j(dk|re)"));
+    }
+
+    @Test
+    void the_dynamodb_emulator_is_dynalite_from_the_locked_packages_of_the_build() throws IOException {
+        Map<String, Object> dynamodb = service("dynamodb");
+        String command = String.join(" ", strings(dynamodb.get("command")));
+        assertThat(strings(dynamodb.get("volumes"))).anySatisfy(volume ->
+                assertThat(volume).startsWith("./src/test/dynalite:").endsWith(":ro"));
+        assertThat(command).as("installed from package-lock.json, started by the local run's run.js")
+                .contains("package-lock.json").contains("npm ci").contains("node run.js").contains("--port 8000");
+        assertThat(dynamodb.get("stdin_open")).as("run.js stops when its standard input closes").isEqualTo(true);
+        JsonNode packageJson = new ObjectMapper().readTree(ROOT.resolve("src/test/dynalite/package.json").toFile());
+        assertThat(packageJson.path("dependencies").path("dynalite").asText()).isEqualTo("4.0.0");
+        assertThat(String.valueOf(dynamodb.get("image"))).startsWith("node:20.");
+        assertThat(Files.readString(COMPOSE)).doesNotContain("amazon/dynamodb-local");
     }
 
     // ---- compose file -------------------------------------------------------------------------------------------------
