@@ -37,12 +37,12 @@ data "aws_iam_policy_document" "worker_task" {
   statement {
     sid    = "ProjectEntitlements"
     effect = "Allow"
-    # projection writes (UpdateItem, PutItem), reads of the state API and drift (GetItem,
-    # BatchGetItem), drift and the import (Scan), readiness and the import (DescribeTable)
+    # projection writes (UpdateItem, PutItem), drift (BatchGetItem), drift and the import (Scan),
+    # readiness and the import (DescribeTable). The ledger never reads single items (GetItem) nor
+    # deletes any; TaskRolePermissionsIT checks this list against the calls the code makes.
     actions = [
       "dynamodb:BatchGetItem",
       "dynamodb:DescribeTable",
-      "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Scan",
       "dynamodb:UpdateItem",

@@ -222,7 +222,7 @@ run "creates_queues_table_database_and_worker_by_default" {
 
   assert {
     condition = (
-      data.aws_iam_policy_document.worker_task.statement[2].actions == toset(["dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]) &&
+      data.aws_iam_policy_document.worker_task.statement[2].actions == toset(["dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]) &&
       data.aws_iam_policy_document.worker_task.statement[2].resources == toset([output.entitlements_table_arn])
     )
     error_message = "On the table the task role may only use the listed item and describe actions."

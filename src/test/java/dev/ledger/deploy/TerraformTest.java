@@ -40,12 +40,6 @@ class TerraformTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern JSONENCODE = Pattern.compile("^\\$\\{jsonencode\\((.*)\\)}$", Pattern.DOTALL);
-    /**
-     * Container variables whose property (ledger.database.authentication, adr/0019) arrives with the Java side of
-     * issue 14; remove each as soon as its property exists, so that the check above covers it again.
-     */
-    private static final java.util.Set<String> AWAITING_THE_JAVA_SIDE_OF_ISSUE_14 =
-            java.util.Set.of("LEDGER_DATABASE_AUTHENTICATION");
 
     private static final Pattern LOCAL_REFERENCE = Pattern.compile("\\$\\{local\\.([A-Za-z0-9_]+)}");
 
@@ -383,7 +377,6 @@ class TerraformTest {
                 unbound.put(variable, DockerComposeTest.KnownProperties.relaxedName(variable).toString());
             }
         }
-        unbound.keySet().removeAll(AWAITING_THE_JAVA_SIDE_OF_ISSUE_14);
         assertThat(unbound).as("container variables that bind to no property").isEmpty();
     }
 
