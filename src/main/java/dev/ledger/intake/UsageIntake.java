@@ -50,8 +50,8 @@ public class UsageIntake {
     private final Timer latency;
     private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder redeliveries = new LongAdder();
-    private final Counter invalidDeadLettered;
-    private final Counter rejectedDeadLettered;
+    private final LongAdder invalidDeadLettered = new LongAdder();
+    private final LongAdder rejectedDeadLettered = new LongAdder();
     private volatile boolean stopping;
 
     UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
@@ -72,14 +72,19 @@ public class UsageIntake {
                 .register(meters);
         // Registered at once, so CloudWatch receives zeros (not missing data) and the alarms on them (infra/,
         // adr/0018) can tell "none" from "not published".
-        this.invalidDeadLettered = deadLettered("invalid", "invalid messages the worker moved to the DLQ at once");
-        this.rejectedDeadLettered = deadLettered("rejected", "business rejections on their last receive "
+        deadLettered("invalid", invalidDeadLettered, "invalid messages the worker moved to the DLQ at once");
+        deadLettered("rejected", rejectedDeadLettered, "business rejections on their last receive "
                 + "(ledger.sqs.max-receive-count), which the queue's redrive policy moves to the DLQ");
     }
 
-    private Counter deadLettered(String kind, String description) {
-        return Counter.builder("ledger.intake.dead.lettered").description(description).tag("kind", kind)
-                .register(meters);
+    private void deadLettered(String kind, LongAdder count, String description) {
+        FunctionCounter.builder("ledger.intake.dead.lettered", count, LongAdder::sum).description(description)
+                .tag("kind", kind).register(meters);
+    }
+
+    /** Messages this instance sent on their way to the DLQ, by kind ({@code invalid} or {@code rejected}). */
+    double deadLettered(String kind) {
+        return (kind.equals("invalid") ? invalidDeadLettered : rejectedDeadLettered).sum();
     }
 
     /** What happened to a message. */

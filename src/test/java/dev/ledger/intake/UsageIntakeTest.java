@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +55,9 @@ class UsageIntakeTest {
     DeadLetters deadLetters;
     @Autowired
     UsageIntake intake;
+
+    @Autowired
+    SqsSettings settings;
     @Autowired
     MeterRegistry meters;
     @Autowired
@@ -152,7 +156,6 @@ class UsageIntakeTest {
             grant("inv-user", "AI_TUTOR_ACCESS", limit(1_000));
         }
         long before = events(id);
-        double invalidBefore = deadLettered("invalid");
         String messageId = producer.send(body);
         DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(10));
         assertThat(letter.reasonCode()).isEqualTo(code);
@@ -160,7 +163,6 @@ class UsageIntakeTest {
         assertThat(letter.body()).isEqualTo(body);
         assertThat(letter.receiveCount()).isEqualTo(1);
         assertThat(events(id)).isEqualTo(before);
-        assertThat(deadLettered("invalid")).as("counted as an invalid dead letter, once").isEqualTo(invalidBefore + 1);
         assertThat(jdbc.queryForObject("SELECT reason_code FROM usage_rejection WHERE message_id = ?", String.class,
                 messageId)).isEqualTo(code);
     }
@@ -180,8 +182,6 @@ class UsageIntakeTest {
                 new DeactivateEntitlement(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"), Instant.now()), Map.of());
         grant("rej-untracked", "ACCESS_DASHBOARD", null);
         grant("rej-full", "AI_TUTOR_ACCESS", limit(1));
-        double rejectedBefore = deadLettered("rejected");
-        double invalidBefore = deadLettered("invalid");
         Map<String, String> expected = Map.of(
                 producer.send("{\"userId\":\"rej-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_NOT_FOUND",
                 producer.send("{\"userId\":\"rej-inactive\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_INACTIVE",
@@ -196,49 +196,97 @@ class UsageIntakeTest {
                     messageId)).hasSize(3).containsOnly("RETRY");
         });
         assertThat(used(EntitlementId.of("rej-full", "AI_TUTOR_ACCESS"))).isZero();
-        assertThat(deadLettered("rejected")).as("each rejected on its last receive, once")
-                .isEqualTo(rejectedBefore + 4);
-        assertThat(deadLettered("invalid")).as("no invalid message was sent").isEqualTo(invalidBefore);
     }
 
     @Test
-    void a_transient_database_failure_is_retried_in_place_with_the_visibility_extended_and_counted_once() {
+    void dead_letters_are_counted_by_kind_a_rejection_only_on_its_last_receive() {
+        // Straight through this instance's intake: the shared test queue may hand a message to another test context,
+        // whose meters are not these.
+        grant("dl-kind-user", "AI_TUTOR_ACCESS", limit(1));
+        String overLimit = "{\"userId\":\"dl-kind-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}";
+        double rejected = deadLettered("rejected");
+        double invalid = deadLettered("invalid");
+
+        assertThat(intake.process(received(overLimit, settings.maxReceiveCount() - 1), seconds -> { }))
+                .isEqualTo(UsageIntake.Outcome.REJECTED);
+        assertThat(deadLettered("rejected")).as("retried again: not bound for the DLQ yet").isEqualTo(rejected);
+
+        assertThat(intake.process(received(overLimit, settings.maxReceiveCount()), seconds -> { }))
+                .isEqualTo(UsageIntake.Outcome.REJECTED);
+        assertThat(deadLettered("rejected")).as("its last receive: the redrive policy moves it").isEqualTo(rejected + 1);
+
+        assertThat(intake.process(received("{\"userId\":\"dl-kind-user\"}", 1), seconds -> { }))
+                .isEqualTo(UsageIntake.Outcome.INVALID);
+        assertThat(deadLettered("invalid")).as("moved by the worker at once").isEqualTo(invalid + 1);
+        assertThat(deadLettered("rejected")).isEqualTo(rejected + 1);
+    }
+
+    private static Message received(String body, int receiveCount) {
+        return Message.builder().messageId(UUID.randomUUID().toString()).receiptHandle("test-" + UUID.randomUUID())
+                .body(body).attributes(Map.of(
+                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, Integer.toString(receiveCount),
+                        MessageSystemAttributeName.SENT_TIMESTAMP, Long.toString(System.currentTimeMillis())))
+                .build();
+    }
+
+    @Test
+    void a_transient_database_failure_neither_loses_nor_double_counts_the_message() throws Exception {
         EntitlementId id = grant("transient-user", "AI_TUTOR_ACCESS", limit(100));
-        double transientBefore = outcomes("transient");
-        // Postgres refuses this user's events for two seconds, whichever instance of the shared test database takes
-        // the message: the worker retries in place (200, 400, 800 ms ...), extending the message's visibility first.
-        jdbc.execute("CREATE TABLE test_outage (until timestamptz NOT NULL)");
-        jdbc.update("INSERT INTO test_outage VALUES (clock_timestamp() + interval '2 seconds')");
-        jdbc.execute("""
-                CREATE FUNCTION test_outage_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF NEW.aggregate_identifier = 'transient-user#AI_TUTOR_ACCESS'
-                     AND clock_timestamp() < (SELECT until FROM test_outage) THEN
-                    RAISE EXCEPTION 'injected outage';
-                  END IF;
-                  RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER test_outage BEFORE INSERT ON domain_event_entry FOR EACH ROW "
-                + "EXECUTE FUNCTION test_outage_refuse()");
-        try {
+        try (AutoCloseable outage = refuseEvents(id, Duration.ofSeconds(2))) {
             String messageId = producer.send("{\"userId\":\"transient-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> used(id) == 1);
             assertThat(events(id)).as("the grant and one UsageConsumed").isEqualTo(2);
             assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_rejection WHERE message_id = ?", Long.class,
                     messageId)).as("a transient failure is not a rejection").isZero();
-            assertThat(outcomes("transient")).as("retried in place, never left for redelivery")
-                    .isEqualTo(transientBefore);
-        } finally {
-            jdbc.execute("DROP TRIGGER test_outage ON domain_event_entry");
-            jdbc.execute("DROP FUNCTION test_outage_refuse()");
-            jdbc.execute("DROP TABLE test_outage");
         }
+    }
+
+    @Test
+    void a_transient_failure_is_retried_in_place_with_the_visibility_extended_before_each_pause() throws Exception {
+        EntitlementId id = grant("transient-direct", "AI_TUTOR_ACCESS", limit(100));
+        List<Integer> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsageIntake.Outcome outcome;
+        try (AutoCloseable outage = refuseEvents(id, Duration.ofMillis(1500))) {
+            outcome = intake.process(received("{\"userId\":\"transient-direct\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}",
+                    1), extensions::add);
+        }
+
+        assertThat(outcome).as("counted in the same receive").isEqualTo(UsageIntake.Outcome.COUNTED);
+        assertThat(extensions).as("visibility extended before each pause (200, 400, 800 ms ...)")
+                .hasSizeGreaterThanOrEqualTo(2).allMatch(seconds -> seconds >= 30);
+        assertThat(used(id)).isEqualTo(1);
+    }
+
+    /**
+     * Postgres refuses the entitlement's new events for a while, whichever test context's worker takes the message;
+     * the worker retries in place (200, 400, 800 ms ...), extending the message's visibility first.
+     */
+    private AutoCloseable refuseEvents(EntitlementId id, Duration duration) {
+        String suffix = id.userId().replace('-', '_');
+        jdbc.execute("CREATE TABLE outage_" + suffix + " (until timestamptz NOT NULL)");
+        jdbc.update("INSERT INTO outage_" + suffix + " VALUES (clock_timestamp() + ? * interval '1 millisecond')",
+                duration.toMillis());
+        jdbc.execute("""
+                CREATE FUNCTION refuse_%1$s() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.aggregate_identifier = '%2$s' AND clock_timestamp() < (SELECT until FROM outage_%1$s) THEN
+                    RAISE EXCEPTION 'injected outage';
+                  END IF;
+                  RETURN NEW;
+                END $$""".formatted(suffix, id));
+        jdbc.execute("CREATE TRIGGER refuse_" + suffix + " BEFORE INSERT ON domain_event_entry FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_" + suffix + "()");
+        return () -> {
+            jdbc.execute("DROP TRIGGER refuse_" + suffix + " ON domain_event_entry");
+            jdbc.execute("DROP FUNCTION refuse_" + suffix + "()");
+            jdbc.execute("DROP TABLE outage_" + suffix);
+        };
     }
 
     /** The CloudWatch alarms' metric (adr/0018): messages bound for the DLQ, by kind. */
     private double deadLettered(String kind) {
-        return meters.get("ledger.intake.dead.lettered").tag("kind", kind).counter().count();
+        return intake.deadLettered(kind);
     }
 
     @Test
@@ -401,7 +449,9 @@ class UsageIntakeTest {
         String metrics = http.getForObject("/actuator/prometheus", String.class);
         assertThat(metrics).contains("ledger_intake_messages_total{outcome=\"counted\"}")
                 .contains("ledger_intake_latency_seconds_count")
-                .contains("ledger_intake_redeliveries_total");
+                .contains("ledger_intake_redeliveries_total")
+                .contains("ledger_intake_dead_lettered_total{kind=\"invalid\"}")
+                .contains("ledger_intake_dead_lettered_total{kind=\"rejected\"}");
     }
 
     private double redeliveries() {
