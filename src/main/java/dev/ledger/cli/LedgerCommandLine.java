@@ -241,8 +241,10 @@ public final class LedgerCommandLine {
     }
 
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
-            description = "Bump the generation, reset the processor on every instance and replay all events; "
-                    + "exits when the projection has caught up.")
+            description = "Rebuild the projection under a new generation: for dynamodb, one pass over the event store "
+                    + "that writes every item once (ledger.dynamodb.bulk-rebuild=true, the default; adr/0014), or a "
+                    + "reset and replay of the processor on every instance (false); for history, a replay. Exits "
+                    + "when the projection has caught up.")
     static final class Rebuild implements Callable<Integer> {
         private final ConfigurableApplicationContext context;
         private final PrintWriter out;
@@ -289,7 +291,7 @@ public final class LedgerCommandLine {
 
     @Command(name = "drift", mixinStandardHelpOptions = true,
             description = "Compare every item of the projection with the state computed from the events; "
-                    + "exit code 2 when drift is found.")
+                    + "exit code 3 when drift is found (0: none; 1: failure; 2: usage error).")
     static final class Drift implements Callable<Integer> {
         private final ConfigurableApplicationContext context;
         private final PrintWriter out;

@@ -185,7 +185,7 @@ class LedgerReliability {
             grant(service, "ddb");
             Ledgered sent = new Ledgered();
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rddb", "ddb", MESSAGES, 0, 0, sent));
-            Thread.sleep(3_000);
+            awaitAThirdCounted(database);
             dynamo.close();
             Thread.sleep(30_000);
             dynamo = TestDynamoDb.start(dynamoPort, null);
@@ -222,7 +222,7 @@ class LedgerReliability {
             grant(service, "pg");
             Ledgered sent = new Ledgered();
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rpg", "pg", MESSAGES, 0, 0, sent));
-            Thread.sleep(3_000);
+            awaitAThirdCounted(database);
             postgres.close();
             Thread.sleep(30_000);
             postgres = startPostgres(pgData, pgPort);
@@ -231,6 +231,17 @@ class LedgerReliability {
         } finally {
             postgres.close();
         }
+    }
+
+    /**
+     * Starts an outage on progress rather than at a fixed time: once a third of the messages are counted, and while
+     * messages are still flowing (fewer than all counted), so that the outage hits a busy worker at any size.
+     */
+    private static void awaitAThirdCounted(TestDatabase.Database database) throws Exception {
+        awaitCounted(database, MESSAGES / 3);
+        long counted = usageCounted(database);
+        assertThat(counted).as("messages still flowing when the outage begins").isLessThan(MESSAGES);
+        System.out.printf("outage begins with %d of %d messages counted%n", counted, MESSAGES);
     }
 
     // ---- traffic ----------------------------------------------------------------------------------------------------
@@ -486,14 +497,17 @@ class LedgerReliability {
 
     /** Waits until at least {@code events} usage messages are counted. */
     private static void awaitCounted(TestDatabase.Database database, long events) {
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery("SELECT count(*) FROM domain_event_entry "
-                         + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
-                rs.next();
-                return rs.getLong(1) >= events;
-            }
-        });
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> usageCounted(database) >= events);
+    }
+
+    private static long usageCounted(TestDatabase.Database database) throws Exception {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM domain_event_entry "
+                     + "WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void awaitDrained(SqsClient sqs, String queue) {

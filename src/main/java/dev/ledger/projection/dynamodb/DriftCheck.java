@@ -11,9 +11,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.axonframework.config.Configuration;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.eventsourcing.EventStreamUtils;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.SimpleSerializedObject;
-import org.axonframework.serialization.SimpleSerializedType;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -35,13 +41,14 @@ public class DriftCheck {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final Serializer serializer;
+    private final ObjectProvider<Configuration> axon;
     private final EntitlementTable table;
 
-    DriftCheck(JdbcTemplate jdbc, TransactionTemplate transactions, Serializer serializer, EntitlementTable table) {
+    DriftCheck(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectProvider<Configuration> axon,
+               EntitlementTable table) {
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.serializer = serializer;
+        this.axon = axon;
         this.table = table;
     }
 
@@ -69,9 +76,15 @@ public class DriftCheck {
             }
         };
         Map<String, ItemChange> chunk = new LinkedHashMap<>();
+        // Events as the processors see them: through Axon's event serializer and upcaster chain, like the one-pass
+        // rebuild (TableRebuild), so that an upcaster changes drift's expectations and the projection's alike.
+        Configuration configuration = axon.getObject();
+        Serializer serializer = configuration.eventSerializer();
+        EventUpcaster upcasters = configuration.upcasterChain();
         transactions.executeWithoutResult(tx -> jdbc.query(connection -> {
             PreparedStatement statement = connection.prepareStatement("SELECT aggregate_identifier, sequence_number, "
-                            + "payload, payload_type, payload_revision FROM domain_event_entry "
+                            + "type, event_identifier, time_stamp, payload_type, payload_revision, payload, meta_data "
+                            + "FROM domain_event_entry "
                             + "WHERE type = 'Entitlement' ORDER BY aggregate_identifier, sequence_number",
                     ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(1_000);
@@ -88,9 +101,14 @@ public class DriftCheck {
                 change = new ItemChange(id.userId(), id.entitlementKey());
                 chunk.put(aggregate, change);
             }
-            Object event = serializer.deserialize(new SimpleSerializedObject<>(rs.getBytes(3), byte[].class,
-                    new SimpleSerializedType(rs.getString(4), rs.getString(5))));
-            change.apply(event, rs.getLong(2));
+            DomainEventStream events = EventStreamUtils.upcastAndDeserializeDomainEvents(Stream.of(
+                    new GenericDomainEventEntry<>(rs.getString(3), aggregate, rs.getLong(2), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getBytes(8), rs.getBytes(9))),
+                    serializer, upcasters);
+            while (events.hasNext()) {
+                DomainEventMessage<?> event = events.next();
+                change.apply(event.getPayload(), event.getSequenceNumber());
+            }
         }));
         if (!chunk.isEmpty()) {
             checked[0] += compare(chunk, report);

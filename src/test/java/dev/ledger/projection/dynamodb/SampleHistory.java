@@ -45,6 +45,25 @@ final class SampleHistory {
         return entitlements * (1L + uses) + 2;
     }
 
+    /** Units entitlement {@code i} used in the history {@link #record} sends. */
+    static long usage(int i, int uses) {
+        return (1L + i) * uses;
+    }
+
+    /**
+     * The item attributes {@link #record} implies for entitlement {@code i}, computed from what it sends rather than read
+     * from any projection: the limit and over-limit rule (entitlement 1's change), {@code active} (entitlement 2's
+     * deactivation), the period, and {@code usageCount} = {@code used}.
+     */
+    static Map<String, AttributeValue> sent(int i, long used) {
+        return Map.of(
+                "active", AttributeValue.fromBool(i != 2),
+                "usageLimit", AttributeValue.fromN(i == 1 ? "5000" : "1000"),
+                "overLimit", AttributeValue.fromS(i == 1 ? "RECORD_OVERAGE" : "REJECT"),
+                "period", AttributeValue.fromS("MONTHLY"),
+                "usageCount", AttributeValue.fromN(Long.toString(used)));
+    }
+
     /** An item without what every rebuild changes, to compare it with the item before the rebuild. */
     static Map<String, AttributeValue> withoutRebuildMarks(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> copy = new HashMap<>(item);

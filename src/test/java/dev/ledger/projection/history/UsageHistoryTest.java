@@ -189,9 +189,16 @@ class UsageHistoryTest {
         assertBadRequest(path + "?limit=ten", "INVALID_LIMIT");
         assertBadRequest(path + "?types=UsageConsumed,Refund", "UNKNOWN_TYPE");
         assertBadRequest(path + "?cursor=bm90LWEtY3Vyc29y.AAAAAAAAAAAAAAAAAAAAAA", "INVALID_CURSOR");
-        JsonNode page = get("/api/v1/users/paging-user/history?limit=1");
-        String cursor = page.get("nextCursor").asText();
-        String tampered = cursor.charAt(0) == 'M' ? 'N' + cursor.substring(1) : 'M' + cursor.substring(1);
+        // A well-formed cursor signed with the service's key is accepted; the same with one character of its signature
+        // changed is refused, so the check that refuses it is the HMAC's (not the format's).
+        String valid = HistoryCursor.encode(new HistoryCursor(Instant.parse("2030-01-01T00:00:00Z"), 0, 1),
+                "ledger-history-cursor".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(get("/api/v1/users/paging-user/history?cursor=" + valid).has("entries")).isTrue();
+        int inSignature = valid.length() - 3;
+        String tampered = valid.substring(0, inSignature) + (valid.charAt(inSignature) == 'A' ? 'B' : 'A')
+                + valid.substring(inSignature + 1);
+        assertThat(tampered.substring(0, valid.lastIndexOf('.'))).as("same body").isEqualTo(
+                valid.substring(0, valid.lastIndexOf('.')));
         assertBadRequest("/api/v1/users/paging-user/history?cursor=" + tampered, "INVALID_CURSOR");
         assertBadRequest("/api/v1/entitlements/history-user/lower/history", "INVALID_ENTITLEMENT_KEY");
         assertBadRequest("/api/v1/usage/export?from=2025-01-01T00:00:00Z", "MISSING_PARAMETER");
