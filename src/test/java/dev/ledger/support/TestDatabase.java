@@ -80,7 +80,7 @@ public final class TestDatabase {
                     "explicit " + explicit);
         }
         if (dockerAvailable()) {
-            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16.10-alpine");
             container.start();
             String url = container.getJdbcUrl();
             String prefix = url.substring(0, url.lastIndexOf('/') + 1);

@@ -30,7 +30,9 @@ public final class TestSqs {
 
     /** Properties that point an application at the test server instead of starting its own ElasticMQ. */
     public static Map<String, String> springProperties() {
-        return Map.of("spring.cloud.aws.sqs.endpoint", endpoint(), "ledger.local.sqs-enabled", "false");
+        // A 1 s long poll instead of 10 s: stopping a listener waits for its poll in flight, and the tests stop many.
+        return Map.of("spring.cloud.aws.sqs.endpoint", endpoint(), "ledger.local.sqs-enabled", "false",
+                "ledger.sqs.poll-timeout", "1s");
     }
 
     private static int freePort() {
