@@ -83,33 +83,24 @@ public final class LedgerCommandLine {
     }
 
     private static CommandLine commandLine(ConfigurableApplicationContext context, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new Projections())
+        return reporting(new CommandLine(new Projections())
                 .addSubcommand(new Rebuild(context, out))
                 .addSubcommand(new Drift(context, out))
-                .addSubcommand(new StatusCommand(context, out));
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("failed: " + e.getMessage());
-            return CommandLine.ExitCode.SOFTWARE;
-        });
-        return commandLine;
+                .addSubcommand(new StatusCommand(context, out)), out, err);
     }
 
     private static CommandLine importCommandLine(ConfigurableApplicationContext context, PrintWriter out,
                                                  PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new ImportGroup()).addSubcommand(new ImportDynamoDb(context, out));
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("failed: " + e.getMessage());
-            return CommandLine.ExitCode.SOFTWARE;
-        });
-        return commandLine;
+        return reporting(new CommandLine(new ImportGroup()).addSubcommand(new ImportDynamoDb(context, out)), out, err);
     }
 
     private static CommandLine databaseCommandLine(PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new DatabaseGroup()).addSubcommand(new DatabaseBootstrapCommand(out));
+        return reporting(new CommandLine(new DatabaseGroup()).addSubcommand(new DatabaseBootstrapCommand(out)), out,
+                err);
+    }
+
+    /** Output to {@code out} and {@code err}; a failing job prints "failed: …" and exits 1. */
+    private static CommandLine reporting(CommandLine commandLine, PrintWriter out, PrintWriter err) {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -119,9 +110,8 @@ public final class LedgerCommandLine {
         return commandLine;
     }
 
-    @Command(name = "database", mixinStandardHelpOptions = true,
-            description = "Prepare the database for the service (run with the admin credentials).")
-    static final class DatabaseGroup implements Callable<Integer> {
+    /** A command group: run without a subcommand, it prints its usage and exits 2. */
+    abstract static class Group implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -130,6 +120,11 @@ public final class LedgerCommandLine {
             spec.commandLine().usage(spec.commandLine().getOut());
             return CommandLine.ExitCode.USAGE;
         }
+    }
+
+    @Command(name = "database", mixinStandardHelpOptions = true,
+            description = "Prepare the database for the service (run with the admin credentials).")
+    static final class DatabaseGroup extends Group {
     }
 
     @Command(name = "bootstrap", mixinStandardHelpOptions = true,
@@ -177,15 +172,7 @@ public final class LedgerCommandLine {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Import entitlements that another system kept into the ledger.")
-    static final class ImportGroup implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return CommandLine.ExitCode.USAGE;
-        }
+    static final class ImportGroup extends Group {
     }
 
     @Command(name = "dynamodb", mixinStandardHelpOptions = true,
@@ -229,15 +216,7 @@ public final class LedgerCommandLine {
 
     @Command(name = "projections", mixinStandardHelpOptions = true,
             description = "Rebuild, check and inspect the ledger's projections.")
-    static final class Projections implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return CommandLine.ExitCode.USAGE;
-        }
+    static final class Projections extends Group {
     }
 
     @Command(name = "rebuild", mixinStandardHelpOptions = true,

@@ -20,31 +20,36 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  */
 public final class RdsIamAuthentication implements AuthenticationPlugin {
 
+    /**
+     * The driver makes a plugin per connection: the default chain is built once per process, so it fetches and caches
+     * the task role's credentials once, not on every new connection.
+     */
+    private static final class Defaults {
+        static final Region REGION = DefaultAwsRegionProviderChain.builder().build().getRegion();
+        static final AwsCredentialsProvider CREDENTIALS = DefaultCredentialsProvider.builder().build();
+    }
+
     private final String host;
     private final int port;
     private final String user;
-    private final Region region;
-    private final AwsCredentialsProvider credentials;
+    private final RdsUtilities rds;
 
     /** Called by the driver. */
     public RdsIamAuthentication(Properties connection) {
-        this(connection, DefaultAwsRegionProviderChain.builder().build().getRegion(),
-                DefaultCredentialsProvider.builder().build());
+        this(connection, Defaults.REGION, Defaults.CREDENTIALS);
     }
 
     RdsIamAuthentication(Properties connection, Region region, AwsCredentialsProvider credentials) {
         this.host = required(connection, "PGHOST");
         this.port = Integer.parseInt(connection.getProperty("PGPORT", "5432").split(",")[0]);
         this.user = required(connection, "user");
-        this.region = region;
-        this.credentials = credentials;
+        this.rds = RdsUtilities.builder().region(region).credentialsProvider(credentials).build();
     }
 
     @Override
     public char[] getPassword(AuthenticationRequestType type) {
-        String token = RdsUtilities.builder().region(region).credentialsProvider(credentials).build()
-                .generateAuthenticationToken(request -> request.hostname(host).port(port).username(user));
-        return token.toCharArray();
+        return rds.generateAuthenticationToken(request -> request.hostname(host).port(port).username(user))
+                .toCharArray();
     }
 
     private static String required(Properties connection, String name) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.CodeSource;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,13 +67,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         if (table.isPresent()) {
             return table.get();
         }
-        Optional<Map> items = request.getValueForField("RequestItems", Map.class);
-        if (items.isPresent()) {
-            return String.join(",", ((Map<?, ?>) items.get()).keySet().stream().map(String::valueOf).sorted()
-                    .toList());
-        }
-        Optional<List> transactItems = request.getValueForField("TransactItems", List.class);
-        return transactItems.isPresent() ? "transaction" : "-";
+        return request.getValueForField("RequestItems", Map.class)
+                .map(items -> String.join(",", ((Map<?, ?>) items).keySet().stream().map(String::valueOf).sorted()
+                        .toList()))
+                .orElse("-");
     }
 
     private static boolean isTestClass(Class<?> type) {
