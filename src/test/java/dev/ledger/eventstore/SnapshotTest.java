@@ -79,13 +79,17 @@ class SnapshotTest {
         for (int i = 0; i < 600; i++) {
             ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "k-" + i, Map.of(), null));
         }
-        // snapshots are built off the command thread, by the same two snapshotter threads that may still be busy
-        // with the other test's 100,000-event entitlement: the wait is as long as that test's
+        // Snapshots are built off the command thread, by the same two snapshotter threads that may still be busy
+        // with the other test's 100,000-event entitlement: the wait is as long as that test's. Axon skips a trigger
+        // while a snapshot of the same aggregate is still being built, so the one at 500 may not exist (CI saw it
+        // missing); the one at 250 always does, and loading reads only the events after the newest snapshot.
         await().atMost(Duration.ofMinutes(2)).until(() -> {
             Long sequence = snapshotSequence(id);
-            return sequence != null && sequence >= 500;
+            return sequence != null && sequence >= 250;
         });
-        assertThat(eventsReadToLoad(id)).isLessThanOrEqualTo(251);
+        long sequence = snapshotSequence(id);
+        assertThat(eventsReadToLoad(id)).as("events read after the snapshot at %d", sequence)
+                .isLessThanOrEqualTo(601 - sequence);
     }
 
     private void grant(EntitlementId id) {
