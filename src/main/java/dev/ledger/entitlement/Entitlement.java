@@ -64,13 +64,13 @@ public class Entitlement {
                 command.importedFrom(), command.importedBy(), command.at()));
     }
 
+    /**
+     * Counts usage, or rejects it. Whether its dedup key was already counted is answered before the entitlement is
+     * loaded (the command side's lock-and-dedup step), so every command that reaches this handler is new.
+     */
     @CommandHandler
-    public Consumption handle(ConsumeUsage command, DedupKeys dedupKeys) {
+    public Consumption handle(ConsumeUsage command) {
         EntitlementId entitlement = command.id();
-        // A key that was already counted is a success even if the entitlement has since become inactive or full.
-        if (dedupKeys.contains(entitlement, command.dedupKey())) {
-            return Consumption.DUPLICATE;
-        }
         requireActive();
         requireTracking();
 
@@ -90,9 +90,6 @@ public class Entitlement {
         // Late usage is never checked against the limit: its period is closed, and access was decided back then.
         if (!late && policy.overLimit() == OverLimit.REJECT && usedBefore + command.amount() > policy.limit()) {
             throw EntitlementRejection.limitExceeded(entitlement, policy.limit(), usedBefore, command.amount());
-        }
-        if (!dedupKeys.recordIfAbsent(entitlement, command.dedupKey())) {
-            return Consumption.DUPLICATE;
         }
         if (reset != null) {
             apply(reset);

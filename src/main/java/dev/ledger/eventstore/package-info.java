@@ -1,2 +1,2 @@
-/** Axon on Postgres without Axon Server: the event store wiring, serializers, snapshots, command retries and dedup keys. */
+/** Axon on Postgres without Axon Server: serializers (Jackson only), correlation data, bytea storage, error handling. */
 package dev.ledger.eventstore;

@@ -7,7 +7,7 @@ import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.ImportEntitlement;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.RejectionReason;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

@@ -1,6 +1,6 @@
 package dev.ledger.intake;
 
-import dev.ledger.entitlement.DedupKeys;
+import dev.ledger.command.EntitlementStates;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,16 +46,16 @@ public class DeadLetters {
     private final SqsAsyncClient sqs;
     private final Queues queues;
     private final RejectionLog rejections;
-    private final DedupKeys dedupKeys;
+    private final EntitlementStates states;
     private final SqsSettings settings;
     private final Clock clock;
 
-    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, DedupKeys dedupKeys, SqsSettings settings,
+    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, EntitlementStates states, SqsSettings settings,
                 Clock clock) {
         this.sqs = sqs;
         this.queues = queues;
         this.rejections = rejections;
-        this.dedupKeys = dedupKeys;
+        this.states = states;
         this.settings = settings;
         this.clock = clock;
     }
@@ -159,7 +159,7 @@ public class DeadLetters {
         UsageMessages.Parsed parsed = UsageMessages.parse(message.body(), original, sentAt, clock.instant(),
                 settings.maxFutureSkew());
         Boolean counted = parsed.valid()
-                ? dedupKeys.contains(parsed.command().id(), parsed.command().dedupKey()) : null;
+                ? states.counted(parsed.command().id(), parsed.command().dedupKey()) : null;
         if (code == null) {
             code = RECEIVE_COUNT_EXCEEDED;
             detail = "moved by the queue's redrive policy after maxReceiveCount receives without a delete, with no "

@@ -7,7 +7,7 @@ import java.util.Map;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

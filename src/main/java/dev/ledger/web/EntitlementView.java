@@ -1,6 +1,6 @@
 package dev.ledger.web;
 
-import dev.ledger.state.EntitlementState;
+import dev.ledger.command.EntitlementState;
 import java.time.Instant;
 
 /** The state JSON of the API contract. {@code usage} is null for an entitlement without usage tracking. */

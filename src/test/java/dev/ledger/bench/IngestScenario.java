@@ -8,7 +8,7 @@ import dev.ledger.entitlement.PeriodCalendar;
 import dev.ledger.entitlement.PeriodWindow;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import dev.ledger.intake.Queues;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.dynamodb.EntitlementTable;

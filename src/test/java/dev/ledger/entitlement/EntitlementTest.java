@@ -33,13 +33,10 @@ class EntitlementTest {
     private static final Map<String, Object> META = Map.of("source", "api");
 
     private FixtureConfiguration<Entitlement> fixture;
-    private InMemoryDedupKeys dedupKeys;
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(Entitlement.class);
-        dedupKeys = new InMemoryDedupKeys();
-        fixture.registerInjectableResource(dedupKeys);
     }
 
     private static EntitlementGranted granted(UsagePolicy policy) {
@@ -237,7 +234,6 @@ class EntitlementTest {
                     .when(consume(2, "2025-02-10T00:00:00Z", "k1"))
                     .expectResultMessagePayload(Consumption.COUNTED)
                     .expectEvents(consumed(2, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 42L, false));
-            assertThat(dedupKeys.contains(ID, "k1")).isTrue();
         }
 
         @Test
@@ -262,7 +258,6 @@ class EntitlementTest {
                     .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
                     .expectException(rejectedWith(RejectionReason.ENTITLEMENT_INACTIVE))
                     .expectNoEvents();
-            assertThat(dedupKeys.contains(ID, "k1")).as("a rejected key stays free for a later retry").isFalse();
         }
 
         @Test
@@ -292,7 +287,6 @@ class EntitlementTest {
                             description.appendText("LIMIT_EXCEEDED with limit 100, used 95, requested 6");
                         }
                     });
-            assertThat(dedupKeys.contains(ID, "k1")).isFalse();
         }
 
         @Test
@@ -489,41 +483,6 @@ class EntitlementTest {
             fixture.givenNoPriorActivity()
                     .when(new ResetPeriod(ID, GRANTED_AT))
                     .expectException(AggregateNotFoundException.class);
-        }
-    }
-
-    @Nested
-    class Deduplication {
-
-        @Test
-        void a_key_that_was_already_counted_is_a_successful_no_op() {
-            dedupKeys.add(ID, "k1");
-            fixture.given(granted(MONTHLY_100),
-                            consumed(1, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 1L, false))
-                    .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
-                    .expectSuccessfulHandlerExecution()
-                    .expectResultMessagePayload(Consumption.DUPLICATE)
-                    .expectNoEvents();
-        }
-
-        @Test
-        void a_duplicate_is_a_success_even_after_deactivation_or_a_full_period() {
-            dedupKeys.add(ID, "k1");
-            fixture.given(granted(MONTHLY_100),
-                            consumed(100, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 100L, false),
-                            new EntitlementDeactivated(USER, KEY, GRANTED_AT))
-                    .when(consume(100, "2025-02-05T00:00:00Z", "k1"))
-                    .expectResultMessagePayload(Consumption.DUPLICATE)
-                    .expectNoEvents();
-        }
-
-        @Test
-        void the_same_key_on_another_entitlement_is_counted() {
-            dedupKeys.add(EntitlementId.of("someone-else", KEY), "k1");
-            fixture.given(granted(MONTHLY_100))
-                    .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
-                    .expectResultMessagePayload(Consumption.COUNTED)
-                    .expectEvents(consumed(1, "2025-02-05T00:00:00Z", "k1", FEB_START, FEB_END, 1L, false));
         }
     }
 

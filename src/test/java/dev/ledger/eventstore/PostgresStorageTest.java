@@ -23,7 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class PostgresStorageTest {
 
     @Autowired
-    Ledger ledger;
+    dev.ledger.command.Ledger ledger;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired

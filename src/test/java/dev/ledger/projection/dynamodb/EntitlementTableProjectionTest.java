@@ -15,7 +15,7 @@ import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.support.IntegrationTest;
 import io.micrometer.core.instrument.MeterRegistry;

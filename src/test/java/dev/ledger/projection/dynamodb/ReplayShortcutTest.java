@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.entitlement.EntitlementId;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;

@@ -12,7 +12,7 @@ import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.eventstore.Ledger;
+import dev.ledger.command.Ledger;
 import dev.ledger.intake.RejectionLog;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;

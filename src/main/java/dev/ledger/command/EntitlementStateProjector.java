@@ -1,4 +1,4 @@
-package dev.ledger.state;
+package dev.ledger.command;
 
 import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
@@ -9,7 +9,6 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
-import dev.ledger.eventstore.EntitlementLock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,9 +20,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code entitlement_state} in step with the events. The processing group is subscribing, so it runs inside the
- * command's transaction: the row and the events commit together. Every write is guarded by {@code version < seq}, so
- * applying an event twice changes nothing.
+ * Keeps {@code entitlement_state} and {@code dedup_key} in step with the events. The processing group is subscribing,
+ * so it runs inside the command's transaction: the row, the dedup key and the events commit together. Every write is
+ * guarded by {@code version < seq}, so applying an event twice changes nothing. The row names the instance that wrote
+ * it last ({@code written_by}), which tells {@link EntitlementLock} whether this instance's cached copy is current.
  */
 @Component
 @ProcessingGroup(EntitlementStateProjector.PROCESSING_GROUP)
@@ -32,11 +32,11 @@ class EntitlementStateProjector {
     static final String PROCESSING_GROUP = "entitlement-state";
 
     private final JdbcTemplate jdbc;
-    private final EntitlementLock lock;
+    private final InstanceIdentity instance;
 
-    EntitlementStateProjector(JdbcTemplate jdbc, EntitlementLock lock) {
+    EntitlementStateProjector(JdbcTemplate jdbc, InstanceIdentity instance) {
         this.jdbc = jdbc;
-        this.lock = lock;
+        this.instance = instance;
     }
 
     @EventHandler
@@ -56,14 +56,13 @@ class EntitlementStateProjector {
                         Instant periodStart, Instant periodEnd, long sequence, Instant at) {
         jdbc.update("""
                 INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
-                    anchor, over_limit, used, period_start, period_end, version, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    anchor, over_limit, used, period_start, period_end, version, updated_at, written_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entitlement_id) DO NOTHING""",
                 id(userId, entitlementKey), userId, entitlementKey, active,
                 usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
                 usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
-                used, ts(periodStart), ts(periodEnd), sequence, ts(at));
-        lock.appended(id(userId, entitlementKey), sequence);
+                used, ts(periodStart), ts(periodEnd), sequence, ts(at), instance.id());
     }
 
     @EventHandler
@@ -92,29 +91,38 @@ class EntitlementStateProjector {
                 ts(event.periodStart()), ts(event.periodEnd()));
     }
 
+    /**
+     * Besides the balance, records the usage's dedup key. A plain insert: {@link EntitlementLock} answered "not yet
+     * counted" under the row lock, so a conflict here means a double count, and it rolls the command back.
+     */
     @EventHandler
     void on(UsageConsumed event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        if (event.late()) {
-            update(event.userId(), event.entitlementKey(), sequence, at, "used = used");
-        } else {
-            update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
+        boolean applied = event.late()
+                ? update(event.userId(), event.entitlementKey(), sequence, at, "used = used")
+                : update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
+        if (applied && event.dedupKey() != null) {
+            jdbc.update("INSERT INTO dedup_key (entitlement_id, dedup_key) VALUES (?, ?)",
+                    id(event.userId(), event.entitlementKey()), event.dedupKey());
         }
     }
 
-    private void update(String userId, String key, long sequence, Instant at, String assignments, Object... values) {
-        Object[] args = new Object[values.length + 4];
+    /** Applies the event to the row unless it already was; {@code true} if it changed the row. */
+    private boolean update(String userId, String key, long sequence, Instant at, String assignments,
+                           Object... values) {
+        Object[] args = new Object[values.length + 5];
         System.arraycopy(values, 0, args, 0, values.length);
         args[values.length] = ts(at);
         args[values.length + 1] = sequence;
-        args[values.length + 2] = id(userId, key);
-        args[values.length + 3] = sequence;
-        int updated = jdbc.update("UPDATE entitlement_state SET " + assignments + ", updated_at = ?, version = ? "
-                + "WHERE entitlement_id = ? AND version < ?", args);
+        args[values.length + 2] = instance.id();
+        args[values.length + 3] = id(userId, key);
+        args[values.length + 4] = sequence;
+        int updated = jdbc.update("UPDATE entitlement_state SET " + assignments
+                + ", updated_at = ?, version = ?, written_by = ? WHERE entitlement_id = ? AND version < ?", args);
         if (updated == 0 && !exists(userId, key)) {
             throw new IllegalStateException("entitlement_state has no row for " + id(userId, key)
                     + "; the state table is out of step with the event store");
         }
-        lock.appended(id(userId, key), sequence);
+        return updated == 1;
     }
 
     private boolean exists(String userId, String key) {

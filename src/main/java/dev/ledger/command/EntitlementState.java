@@ -1,4 +1,4 @@
-package dev.ledger.state;
+package dev.ledger.command;
 
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;

@@ -1,4 +1,4 @@
-package dev.ledger.eventstore;
+package dev.ledger.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

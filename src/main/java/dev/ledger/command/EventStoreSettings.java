@@ -1,4 +1,4 @@
-package dev.ledger.eventstore;
+package dev.ledger.command;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

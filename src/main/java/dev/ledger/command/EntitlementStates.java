@@ -1,4 +1,4 @@
-package dev.ledger.state;
+package dev.ledger.command;
 
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.PeriodWindow;
@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Reads the stored state of entitlements. */
+/** Reads the stored state of entitlements and the dedup keys they have counted. */
 @Component
 public class EntitlementStates {
 
@@ -32,6 +32,13 @@ public class EntitlementStates {
     public List<EntitlementState> findByUser(String userId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM entitlement_state WHERE user_id = ? ORDER BY entitlement_key",
                 EntitlementStates::map, userId);
+    }
+
+    /** Whether {@code dedupKey} has been counted for {@code id} (its {@code UsageConsumed} is committed). */
+    public boolean counted(EntitlementId id, String dedupKey) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)", Boolean.class,
+                id.toString(), dedupKey));
     }
 
     private static EntitlementState map(ResultSet rs, int row) throws SQLException {

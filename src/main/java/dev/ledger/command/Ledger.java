@@ -1,4 +1,4 @@
-package dev.ledger.eventstore;
+package dev.ledger.command;
 
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.Consumption;
@@ -15,17 +15,16 @@ import org.springframework.stereotype.Component;
 /**
  * The one entry point for sending commands to entitlements. It translates Axon's storage-level outcomes into the
  * domain's reason codes: a command for an entitlement with no events is {@code ENTITLEMENT_NOT_FOUND}, and a grant that
- * lost a creation race against another instance is {@code ENTITLEMENT_EXISTS}.
+ * lost a creation race against another instance is {@code ENTITLEMENT_EXISTS}. A rejection is final: the lock step
+ * ({@link EntitlementLock}) has already made sure that the entitlement was decided on its current state.
  */
 @Component
 public class Ledger {
 
     private final CommandGateway commandGateway;
-    private final boolean cached;
 
-    public Ledger(CommandGateway commandGateway, EventStoreSettings settings) {
+    Ledger(CommandGateway commandGateway) {
         this.commandGateway = commandGateway;
-        this.cached = settings.cacheSize() > 0;
     }
 
     public Consumption consume(ConsumeUsage command) {
@@ -35,28 +34,12 @@ public class Ledger {
     /** Sends {@code command} for {@code id} and waits for the result; {@code metaData} is stored with its events. */
     public <R> R send(EntitlementId id, Object command, Map<String, ?> metaData) {
         try {
-            return decide(command, MetaData.from(metaData));
+            return commandGateway.sendAndWait(command, MetaData.from(metaData));
         } catch (AggregateStreamCreationException e) {
             throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
                     "entitlement " + id + " already exists; change it instead of granting it again");
         } catch (AggregateNotFoundException e) {
             throw EntitlementRejection.notFound(id);
-        }
-    }
-
-    /**
-     * A cached entitlement may be older than the event store when another instance changed it: a command that appends
-     * fails on the sequence number and is retried by the gateway, but a rejection appends nothing. So a rejection is
-     * decided once more; its rollback took the entitlement out of the cache, and the second decision reads the store.
-     */
-    private <R> R decide(Object command, MetaData metaData) {
-        try {
-            return commandGateway.sendAndWait(command, metaData);
-        } catch (EntitlementRejection rejected) {
-            if (!cached) {
-                throw rejected;
-            }
-            return commandGateway.sendAndWait(command, metaData);
         }
     }
 }

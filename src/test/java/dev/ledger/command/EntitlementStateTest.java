@@ -1,4 +1,4 @@
-package dev.ledger.state;
+package dev.ledger.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
