@@ -1,6 +1,5 @@
 package dev.ledger.cli;
 
-import dev.ledger.LedgerApplication;
 import dev.ledger.database.DatabaseBootstrap;
 import dev.ledger.importing.ImportStatus;
 import dev.ledger.importing.TableImports;
@@ -47,10 +46,12 @@ public final class LedgerCommandLine {
     }
 
     /**
-     * Runs a job and returns its exit code. {@code springArgs} are extra application arguments
-     * ({@code --name=value}), used by tests to point the job at their infrastructure.
+     * Runs a job in a context of {@code application} (without a web server or the SQS listener) and returns its exit
+     * code. {@code springArgs} are extra application arguments ({@code --name=value}), used by tests to point the job
+     * at their infrastructure. The application class is a parameter so that this package does not depend on it.
      */
-    public static int run(String[] arguments, PrintWriter out, PrintWriter err, String... springArgs) {
+    public static int run(Class<?> application, String[] arguments, PrintWriter out, PrintWriter err,
+                          String... springArgs) {
         if (arguments.length > 0 && arguments[0].equals("database")) {
             // no application context: the bootstrap runs before the service's own user exists
             CommandLine database = databaseCommandLine(out, err);
@@ -73,7 +74,7 @@ public final class LedgerCommandLine {
         }
         List<String> spring = new ArrayList<>(List.of(springArgs));
         spring.add("--ledger.sqs.listener-enabled=false");
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(LedgerApplication.class)
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
                 .web(WebApplicationType.NONE).run(spring.toArray(String[]::new))) {
             return (importing ? importCommandLine(context, out, err) : commandLine(context, out, err)).execute(args);
         } catch (RuntimeException e) {

@@ -123,7 +123,7 @@ class DatabaseAccessTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 
-        int exit = LedgerCommandLine.run(new String[] {"database", "bootstrap", "--url", url, "--admin-username",
+        int exit = LedgerCommandLine.run(dev.ledger.LedgerApplication.class, new String[] {"database", "bootstrap", "--url", url, "--admin-username",
                 admin, "--app-username", app}, new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertThat(exit).as("stderr: %s", err).isZero();

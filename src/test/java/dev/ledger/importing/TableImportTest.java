@@ -302,8 +302,7 @@ class TableImportTest {
     @Order(10)
     void the_command_line_dry_run_lists_the_invalid_items_and_exits_4() {
         java.io.StringWriter output = new java.io.StringWriter();
-        int exit = dev.ledger.cli.LedgerCommandLine.run(
-                new String[] {"import", "dynamodb", "--table", table.name(), "--dry-run"},
+        int exit = dev.ledger.cli.LedgerCommandLine.run(dev.ledger.LedgerApplication.class, new String[] {"import", "dynamodb", "--table", table.name(), "--dry-run"},
                 new java.io.PrintWriter(output, true), new java.io.PrintWriter(output, true),
                 LedgerInstances.arguments(database, "ledger.environment=import"));
 

@@ -2,7 +2,7 @@ package dev.ledger.projection.dynamodb;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.ledger.StartupStep;
+import dev.ledger.startup.StartupStep;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 

@@ -101,7 +101,7 @@ class RebuildAndDriftTest {
     }
 
     private static int cli(StringWriter output, String... args) {
-        return LedgerCommandLine.run(args, new PrintWriter(output, true), new PrintWriter(output, true),
+        return LedgerCommandLine.run(dev.ledger.LedgerApplication.class, args, new PrintWriter(output, true), new PrintWriter(output, true),
                 LedgerInstances.arguments(database, "ledger.environment=rebuild"));
     }
 

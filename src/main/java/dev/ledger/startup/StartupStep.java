@@ -1,4 +1,4 @@
-package dev.ledger;
+package dev.ledger.startup;
 
 import org.springframework.context.SmartLifecycle;
 

@@ -1,4 +1,4 @@
-package dev.ledger;
+package dev.ledger.startup;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
