@@ -37,7 +37,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             case ENTITLEMENT_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case ENTITLEMENT_EXISTS, ENTITLEMENT_INACTIVE, NO_USAGE_TRACKING, LIMIT_EXCEEDED -> HttpStatus.CONFLICT;
         };
-        ProblemDetail problem = problem(status, rejection.reason().name(), rejection.getMessage());
+        ProblemDetail problem = Problems.of(status, rejection.reason().name(), rejection.getMessage());
         if (rejection.limit() != null) {
             problem.setProperty("limit", rejection.limit());
             problem.setProperty("used", rejection.used());
@@ -48,20 +48,20 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(InvalidInput.class)
     ResponseEntity<ProblemDetail> invalid(InvalidInput invalid) {
-        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, invalid.code(), invalid.getMessage()));
+        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, invalid.code(), invalid.getMessage()));
     }
 
     @ExceptionHandler(ConcurrencyException.class)
     ResponseEntity<ProblemDetail> conflict(ConcurrencyException e) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "CONCURRENT_MODIFICATION",
+                .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "CONCURRENT_MODIFICATION",
                         "the entitlement was changed concurrently and retries were exhausted; retry the request"));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unhandled error in HTTP request", e);
-        return ResponseEntity.internalServerError().body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+        return ResponseEntity.internalServerError().body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                 "an unexpected error occurred; it has been logged"));
     }
 
@@ -72,19 +72,19 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         Throwable cause = ex.getCause();
         ProblemDetail problem;
         if (cause instanceof UnrecognizedPropertyException unknown) {
-            problem = problem(HttpStatus.BAD_REQUEST, "UNKNOWN_FIELD", "unknown field '" + unknown.getPropertyName()
+            problem = Problems.of(HttpStatus.BAD_REQUEST, "UNKNOWN_FIELD", "unknown field '" + unknown.getPropertyName()
                     + "'; known fields: " + unknown.getKnownPropertyIds());
         } else if (cause instanceof MismatchedInputException mismatch) {
             String path = mismatch.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            problem = problem(HttpStatus.BAD_REQUEST, "INVALID_FIELD_TYPE",
+            problem = Problems.of(HttpStatus.BAD_REQUEST, "INVALID_FIELD_TYPE",
                     "field '" + path + "' has the wrong type: " + mismatch.getOriginalMessage());
         } else if (cause instanceof JsonProcessingException json) {
-            problem = problem(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON: "
+            problem = Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON: "
                     + json.getOriginalMessage());
         } else {
-            problem = problem(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is missing or not readable as JSON");
+            problem = Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is missing or not readable as JSON");
         }
         return ResponseEntity.badRequest().body(problem);
     }
@@ -95,25 +95,14 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
                                                         WebRequest request) {
         String name = ex instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
                 ? m.getName() : ex.getPropertyName();
-        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER",
+        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER",
                 "parameter '" + name + "' has an invalid value '" + ex.getValue() + "'"));
     }
 
     @Override
     protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers,
                                                           HttpStatusCode statusCode, WebRequest request) {
-        if (body instanceof ProblemDetail problem && (problem.getProperties() == null
-                || !problem.getProperties().containsKey("code"))) {
-            HttpStatus status = HttpStatus.resolve(statusCode.value());
-            problem.setProperty("code", status == null ? "HTTP_" + statusCode.value() : status.name());
-        }
-        return super.createResponseEntity(body, headers, statusCode, request);
-    }
-
-    static ProblemDetail problem(HttpStatus status, String code, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(status.getReasonPhrase());
-        problem.setProperty("code", code);
-        return problem;
+        return super.createResponseEntity(body instanceof ProblemDetail problem ? Problems.withCode(problem) : body,
+                headers, statusCode, request);
     }
 }
