@@ -49,22 +49,23 @@ class ProjectionController {
     }
 
     @PostMapping("/{projection}/rebuild")
-    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(type = "string",
-            allowableValues = {"dynamodb", "history"})) @PathVariable Projection projection, Principal caller) {
-        Audit.record(caller, "rebuild", projection.publicName());
-        long generation = rebuilds.rebuild(projection, Audit.caller(caller), Duration.ofSeconds(60));
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(projection.publicName(),
-                projection.processor(), generation, (rebuilds.inOnePass(projection)
+    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(
+            allowableValues = {"dynamodb", "history"})) @PathVariable String projection, Principal caller) {
+        Projection target = Projection.named(projection);
+        Audit.record(caller, "rebuild", target.publicName());
+        long generation = rebuilds.rebuild(target, Audit.caller(caller), Duration.ofSeconds(60));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
+                target.processor(), generation, (rebuilds.inOnePass(target)
                         ? "rebuilding in one pass over the event store" : "replaying")
                         + "; follow GET /api/v1/admin/projections"));
     }
 
     @GetMapping("/{projection}/drift")
-    DriftCheck.Report drift(@Parameter(schema = @Schema(type = "string", allowableValues = {"dynamodb"}))
-                            @PathVariable Projection projection,
+    DriftCheck.Report drift(@Parameter(schema = @Schema(allowableValues = {"dynamodb"}))
+                            @PathVariable String projection,
                             @Parameter(description = "differences listed at most")
                             @RequestParam(defaultValue = "1000") @Min(1) @Max(10_000) int limit) {
-        if (projection != Projection.DYNAMODB) {
+        if (Projection.named(projection) != Projection.DYNAMODB) {
             throw new InvalidInput("DRIFT_NOT_SUPPORTED", "drift is checked for the dynamodb projection only");
         }
         return drift.run(limit);
