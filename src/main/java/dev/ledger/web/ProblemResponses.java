@@ -102,7 +102,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * A parameter that cannot become its type: the converter's own code when it names one (a time, a projection),
+     * A parameter that cannot become its type: the converter's own code when it names one (a time),
      * otherwise {@code INVALID_PARAMETER}.
      */
     @Override
