@@ -1,9 +1,14 @@
 package dev.ledger.admin;
 
-import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.intake.DeadLetters;
+import dev.ledger.security.Audit;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.security.Principal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,43 +35,29 @@ class DeadLetterController {
     record DeadLetterList(int count, List<DeadLetters.DeadLetter> messages) {
     }
 
-    record RedriveRequest(List<String> messageIds) {
+    /** {@code messageIds} absent moves all; present, it names at least one message. */
+    record RedriveRequest(@Size(min = 1, message = "must be a non-empty list of message ids; omit it to redrive all "
+            + "dead letters") List<@NotBlank String> messageIds) {
     }
 
     record RedriveResult(int moved, List<String> notFound) {
     }
 
     @GetMapping
-    DeadLetterList list(@Parameter(description = "dead letters listed at most", schema = @Schema(type = "integer",
-            minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "100")) @RequestParam(defaultValue = "100") int limit) {
-        requireLimit(limit);
+    DeadLetterList list(@Parameter(description = "dead letters listed at most")
+                        @RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit) {
         List<DeadLetters.DeadLetter> messages = deadLetters.list(limit);
         return new DeadLetterList(messages.size(), messages);
     }
 
     /** Body {@code {"messageIds":[…]}} moves those; no body, or no {@code messageIds}, moves all. */
     @PostMapping("/redrive")
-    RedriveResult redrive(@RequestBody(required = false) RedriveRequest request,
-                          @Parameter(description = "dead letters moved at most", schema = @Schema(type = "integer",
-                                  minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "1000"))
-                          @RequestParam(defaultValue = "1000") int limit, java.security.Principal caller) {
-        requireLimit(limit);
-        Set<String> ids = null;
-        if (request != null && request.messageIds() != null) {
-            if (request.messageIds().isEmpty() || request.messageIds().stream().anyMatch(id -> id == null || id.isBlank())) {
-                throw new InvalidInput("INVALID_MESSAGE_IDS", "messageIds must be a non-empty list of message ids; "
-                        + "omit it to redrive all dead letters");
-            }
-            ids = new HashSet<>(request.messageIds());
-        }
-        dev.ledger.security.Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
+    RedriveResult redrive(@Parameter(description = "dead letters moved at most")
+                          @RequestParam(defaultValue = "1000") @Min(1) @Max(MAX_LIMIT) int limit,
+                          @RequestBody(required = false) @Valid RedriveRequest request, Principal caller) {
+        Set<String> ids = request == null || request.messageIds() == null ? null : new HashSet<>(request.messageIds());
+        Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
         DeadLetters.Redrive result = deadLetters.redrive(ids, limit);
         return new RedriveResult(result.moved(), result.notFound());
-    }
-
-    private static void requireLimit(int limit) {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new InvalidInput("INVALID_LIMIT", "limit must be from 1 to " + MAX_LIMIT + ", got " + limit);
-        }
     }
 }

@@ -5,8 +5,11 @@ import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.projection.dynamodb.DriftCheck;
+import dev.ledger.security.Audit;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
@@ -46,11 +49,11 @@ class ProjectionController {
     }
 
     @PostMapping("/{projection}/rebuild")
-    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(allowableValues = {"dynamodb", "history"}))
-                                           @PathVariable String projection, Principal caller) {
+    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(
+            allowableValues = {"dynamodb", "history"})) @PathVariable String projection, Principal caller) {
         Projection target = Projection.named(projection);
-        dev.ledger.security.Audit.record(caller, "rebuild", target.publicName());
-        long generation = rebuilds.rebuild(target, dev.ledger.security.Audit.caller(caller), Duration.ofSeconds(60));
+        Audit.record(caller, "rebuild", target.publicName());
+        long generation = rebuilds.rebuild(target, Audit.caller(caller), Duration.ofSeconds(60));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
                 target.processor(), generation, (rebuilds.inOnePass(target)
                         ? "rebuilding in one pass over the event store" : "replaying")
@@ -58,15 +61,12 @@ class ProjectionController {
     }
 
     @GetMapping("/{projection}/drift")
-    DriftCheck.Report drift(@Parameter(schema = @Schema(allowableValues = {"dynamodb"})) @PathVariable String projection,
-                            @Parameter(description = "differences listed at most", schema = @Schema(type = "integer",
-                                    minimum = "1", maximum = "10000", defaultValue = "1000"))
-                            @RequestParam(defaultValue = "1000") int limit) {
+    DriftCheck.Report drift(@Parameter(schema = @Schema(allowableValues = {"dynamodb"}))
+                            @PathVariable String projection,
+                            @Parameter(description = "differences listed at most")
+                            @RequestParam(defaultValue = "1000") @Min(1) @Max(10_000) int limit) {
         if (Projection.named(projection) != Projection.DYNAMODB) {
             throw new InvalidInput("DRIFT_NOT_SUPPORTED", "drift is checked for the dynamodb projection only");
-        }
-        if (limit < 1 || limit > 10_000) {
-            throw new InvalidInput("INVALID_LIMIT", "limit must be from 1 to 10000, got " + limit);
         }
         return drift.run(limit);
     }

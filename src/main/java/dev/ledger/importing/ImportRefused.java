@@ -1,7 +1,7 @@
 package dev.ledger.importing;
 
+import dev.ledger.web.Problems;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
@@ -13,7 +13,7 @@ public class ImportRefused extends ErrorResponseException {
     private final String code;
 
     ImportRefused(HttpStatus status, String code, String detail) {
-        super(status, problem(status, code, detail), null);
+        super(status, Problems.of(status, code, detail), null);
         this.code = code;
     }
 
@@ -24,12 +24,5 @@ public class ImportRefused extends ErrorResponseException {
     @Override
     public String getMessage() {
         return code + ": " + getBody().getDetail();
-    }
-
-    private static ProblemDetail problem(HttpStatus status, String code, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(status.getReasonPhrase());
-        problem.setProperty("code", code);
-        return problem;
     }
 }

@@ -1,51 +1,44 @@
 package dev.ledger.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.security.KeyFactory;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-
 import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.ProviderManager;
-
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
 
 /**
  * Every {@code /api/**} endpoint needs {@code Authorization: Bearer <token>}. READER may use the read endpoints and the
  * export; ADMIN may do everything. {@code /actuator/health} and the API documentation are open; other actuator
- * endpoints need ADMIN. No token or a bad token is a 401, a token without the role a 403, both as problem details.
+ * endpoints need ADMIN. No token or a bad token is a 401, a token without the role a 403, both as problem details
+ * (written by the entry point and the access-denied handler of the web layer).
+ *
+ * <p>A bearer token is tried as a configured static token first, then as a JWT when Spring Boot has built a
+ * {@link JwtDecoder} from {@code spring.security.oauth2.resourceserver.jwt.*}; only the groups-to-roles mapping is ours.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, AuthenticationManager authentication, ObjectMapper json)
-            throws Exception {
+    SecurityFilterChain api(HttpSecurity http, AuthenticationManager authentication,
+                            AuthenticationEntryPoint unauthorized, AccessDeniedHandler forbidden) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
@@ -64,32 +57,24 @@ class SecurityConfiguration {
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(oauth -> oauth
                         .authenticationManagerResolver(request -> authentication)
-                        .authenticationEntryPoint((request, response, e) -> problem(response, json,
-                                HttpStatus.UNAUTHORIZED, "UNAUTHORIZED",
-                                "a valid bearer token is required: Authorization: Bearer <token>"))
-                        .accessDeniedHandler((request, response, e) -> problem(response, json, HttpStatus.FORBIDDEN,
-                                "FORBIDDEN", "the token is valid but its role may not do this")))
-                .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, ex) -> problem(response, json,
-                                HttpStatus.UNAUTHORIZED, "UNAUTHORIZED",
-                                "a valid bearer token is required: Authorization: Bearer <token>"))
-                        .accessDeniedHandler((request, response, ex) -> problem(response, json, HttpStatus.FORBIDDEN,
-                                "FORBIDDEN", "the token is valid but its role may not do this")));
+                        .authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(forbidden))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
         return http.build();
     }
 
     @Bean
-    AuthenticationManager apiAuthentication(SecuritySettings settings, ObjectMapper json) {
+    AuthenticationManager apiAuthentication(SecuritySettings settings, ObjectMapper json,
+                                            ObjectProvider<JwtDecoder> jwtDecoder,
+                                            JwtAuthenticationConverter groupsToRoles) {
         List<SecuritySettings.Token> tokens = TokenAuthentication.configured(settings, json);
-        refuseUnsafeConfiguration(tokens, settings);
+        JwtDecoder decoder = jwtDecoder.getIfAvailable();
+        refuseUnsafeConfiguration(tokens, settings, decoder != null);
         List<AuthenticationProvider> providers = new ArrayList<>();
         providers.add(new TokenAuthentication(tokens));
-        if (settings.jwt().enabled()) {
-            JwtAuthenticationProvider jwt = new JwtAuthenticationProvider(jwtDecoder(settings.jwt()));
-            JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-            converter.setJwtGrantedAuthoritiesConverter(token -> roles(token.getClaim(settings.jwt().rolesClaim()),
-                    settings.jwt()));
-            jwt.setJwtAuthenticationConverter(converter);
+        if (decoder != null) {
+            JwtAuthenticationProvider jwt = new JwtAuthenticationProvider(decoder);
+            jwt.setJwtAuthenticationConverter(groupsToRoles);
             providers.add(jwt);
         }
         ProviderManager manager = new ProviderManager(providers);
@@ -97,12 +82,22 @@ class SecurityConfiguration {
         return manager;
     }
 
+    /** A JWT's groups ({@code ledger.security.jwt.roles-claim}) become READER or ADMIN. */
+    @Bean
+    JwtAuthenticationConverter groupsToRoles(SecuritySettings settings) {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(token -> roles(token.getClaim(settings.jwt().rolesClaim()),
+                settings.jwt()));
+        return converter;
+    }
+
     /**
      * Refuse to start with the documented development tokens unless they are explicitly allowed (the local profile and
      * docker compose do), or with no way to authenticate at all (e.g. an empty token list in JSON). There is no local
      * mode here: the development tokens reach a deployment only if its configuration names them (adr/0016).
      */
-    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings) {
+    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings,
+                                          boolean jwt) {
         Set<String> developmentHashes = Set.of(TokenAuthentication.sha256("dev-admin-token"),
                 TokenAuthentication.sha256("dev-reader-token"));
         boolean development = tokens.stream().anyMatch(t -> developmentHashes.contains(t.sha256().toLowerCase()));
@@ -112,7 +107,7 @@ class SecurityConfiguration {
                     + "Configure real tokens (ledger.security.tokens or LEDGER_SECURITY_TOKENS_JSON with SHA-256 "
                     + "hashes)");
         }
-        if (tokens.isEmpty() && !settings.jwt().enabled()) {
+        if (tokens.isEmpty() && !jwt) {
             throw new IllegalStateException("refusing to start: no API token is configured. Set ledger.security.tokens "
                     + "(LEDGER_SECURITY_TOKENS_0_NAME/_ROLE/_SHA256), LEDGER_SECURITY_TOKENS_JSON, or "
                     + "ledger.security.jwt.issuer-uri");
@@ -130,43 +125,4 @@ class SecurityConfiguration {
         }
         return List.of();
     }
-
-    private static JwtDecoder jwtDecoder(SecuritySettings.Jwt jwt) {
-        NimbusJwtDecoder decoder;
-        if (jwt.publicKeyLocation() != null) {
-            decoder = NimbusJwtDecoder.withPublicKey(publicKey(jwt)).build();
-        } else if (jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()) {
-            decoder = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
-        } else {
-            decoder = NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri()).build();
-        }
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                JwtValidators.createDefaultWithIssuer(jwt.issuerUri())));
-        return decoder;
-    }
-
-    private static RSAPublicKey publicKey(SecuritySettings.Jwt jwt) {
-        try {
-            String pem = new String(jwt.publicKeyLocation().getInputStream().readAllBytes())
-                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return (RSAPublicKey) KeyFactory.getInstance("RSA")
-                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the JWT public key from " + jwt.publicKeyLocation(), e);
-        }
-    }
-
-    private static void problem(HttpServletResponse response, ObjectMapper json, HttpStatus status, String code,
-                                String detail) throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(status.getReasonPhrase());
-        problem.setProperty("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.setHeader("WWW-Authenticate", "Bearer");
-        }
-        json.writeValue(response.getOutputStream(), problem);
-    }
-
 }

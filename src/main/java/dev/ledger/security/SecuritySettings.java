@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                Manager secret in {@code LEDGER_SECURITY_TOKENS_JSON}; merged with {@code tokens}
  * @param allowDevelopmentTokens  accept the documented development tokens when they are configured (the local profile
  *                                and docker compose set it; a deployment never should)
- * @param jwt                     optional JWT authentication
+ * @param jwt                     how the groups of a JWT become roles
  */
 @ConfigurationProperties("ledger.security")
 public record SecuritySettings(List<Token> tokens,
@@ -35,22 +35,15 @@ public record SecuritySettings(List<Token> tokens,
     }
 
     /**
-     * @param issuerUri           accept JWTs from this issuer (e.g. a Cognito user pool) when set
-     * @param jwkSetUri           where to fetch the signing keys; default: discovered from the issuer
-     * @param publicKeyLocation   a PEM RSA public key instead of a JWK set (offline verification)
-     * @param rolesClaim          the claim that carries the caller's groups
-     * @param adminGroup          group value that grants ADMIN
-     * @param readerGroup         group value that grants READER
+     * The roles of a JWT. Spring Boot decodes it ({@code spring.security.oauth2.resourceserver.jwt.*});
+     * {@code ledger.security.jwt.issuer-uri} is the issuer under the ledger's name (application.properties maps it).
+     *
+     * @param rolesClaim  the claim that carries the caller's groups
+     * @param adminGroup  group value that grants ADMIN
+     * @param readerGroup group value that grants READER
      */
-    public record Jwt(String issuerUri,
-                      String jwkSetUri,
-                      org.springframework.core.io.Resource publicKeyLocation,
-                      @DefaultValue("cognito:groups") String rolesClaim,
+    public record Jwt(@DefaultValue("cognito:groups") String rolesClaim,
                       @DefaultValue("ADMIN") String adminGroup,
                       @DefaultValue("READER") String readerGroup) {
-
-        public boolean enabled() {
-            return issuerUri != null && !issuerUri.isBlank();
-        }
     }
 }

@@ -29,6 +29,6 @@ class ProblemErrorController implements ErrorController {
         String detail = status.is5xxServerError() ? "an unexpected error occurred; it has been logged"
                 : "the request was refused: " + status.getReasonPhrase();
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(ProblemResponses.problem(status, status.name(), detail));
+                .body(Problems.of(status, detail));
     }
 }

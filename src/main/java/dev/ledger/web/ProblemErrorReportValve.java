@@ -5,7 +5,8 @@ import java.io.PrintWriter;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 
 /**
  * Tomcat's error page as a problem detail. Tomcat answers some requests itself, before Spring sees them (an encoded
@@ -20,18 +21,15 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        HttpStatus resolved = HttpStatus.resolve(status);
-        String code = resolved == null ? "HTTP_" + status : resolved.name();
-        String title = resolved == null ? "HTTP " + status : resolved.getReasonPhrase();
+        HttpStatusCode code = HttpStatusCode.valueOf(status);
         try {
-            response.setContentType("application/problem+json");
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("utf-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
                 // fixed text only: nothing from the request is echoed back
-                writer.write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                        + ",\"detail\":\"the server refused the request before routing it: " + title
-                        + "\",\"code\":\"" + code + "\"}");
+                writer.write(Problems.json(Problems.of(code, "the server refused the request before routing it: "
+                        + Problems.title(code))));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

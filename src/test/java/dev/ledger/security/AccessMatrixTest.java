@@ -75,6 +75,11 @@ class AccessMatrixTest {
         JsonNode problem = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.getBody());
         assertThat(problem.get("code").asText()).isEqualTo(code);
         assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asText()).isEqualTo(org.springframework.http.HttpStatus.valueOf(status)
+                .getReasonPhrase());
+        assertThat(problem.get("detail").asText()).isNotBlank();
+        assertThat(problem.fieldNames()).toIterable().containsExactlyInAnyOrder("type", "title", "status", "detail",
+                "code");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -128,5 +133,6 @@ class AccessMatrixTest {
         ResponseEntity<String> response = http.exchange("/api/v1/users/u/entitlements", HttpMethod.GET,
                 new HttpEntity<>(headers), String.class);
         assertProblem(response, 401, "UNAUTHORIZED");
+        assertThat(response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer");
     }
 }

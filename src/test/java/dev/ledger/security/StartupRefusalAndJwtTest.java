@@ -6,30 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 
 class StartupRefusalAndJwtTest {
-
-    @TempDir
-    Path keys;
 
     /** What a deployed configuration looks like (no profile, every name given), pointed at the test servers. */
     private static String[] deployed(String... more) {
@@ -75,16 +74,26 @@ class StartupRefusalAndJwtTest {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
-        Path publicKey = keys.resolve("issuer.pem");
-        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        // the issuer's signing keys, served as a JWK set the way Cognito serves them
+        String keys = new JWKSet(new RSAKey.Builder((RSAPublicKey) pair.getPublic()).keyID("issuer-key").build())
+                .toString();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        issuer.createContext("/jwks.json", exchange -> {
+            byte[] body = keys.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        issuer.start();
         String json = "[{\"name\":\"billing\",\"role\":\"READER\",\"sha256\":\""
                 + TokenAuthentication.sha256("s3cret-billing-token") + "\"}]";
         TestDatabase.Database database = TestDatabase.newDatabase();
         try (ConfigurableApplicationContext app = LedgerInstances.startDeployed(database, deployed(
                 "ledger.security.tokens-json=" + json,
                 "ledger.security.jwt.issuer-uri=https://issuer.example.test",
-                "ledger.security.jwt.public-key-location=file:" + publicKey))) {
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:"
+                        + issuer.getAddress().getPort() + "/jwks.json"))) {
             RestClient http = RestClient.create(LedgerInstances.baseUrl(app));
             assertThat(http.get().uri("/api/v1/users/u/entitlements")
                     .header("Authorization", "Bearer s3cret-billing-token").retrieve().toBodilessEntity()
@@ -107,15 +116,22 @@ class StartupRefusalAndJwtTest {
                     .header("Authorization", "Bearer " + foreign).retrieve().toBodilessEntity())
                     .isInstanceOfSatisfying(HttpClientErrorException.class,
                             e -> assertThat(e.getStatusCode().value()).isEqualTo(401));
+            String forged = jwt(generator.generateKeyPair(), "https://issuer.example.test", "ADMIN");
+            assertThatThrownBy(() -> http.get().uri("/api/v1/users/u/entitlements")
+                    .header("Authorization", "Bearer " + forged).retrieve().toBodilessEntity())
+                    .isInstanceOfSatisfying(HttpClientErrorException.class,
+                            e -> assertThat(e.getStatusCode().value()).isEqualTo(401));
             assertThatThrownBy(() -> http.get().uri("/api/v1/users/u/entitlements")
                     .header("Authorization", "Bearer dev-admin-token").retrieve().toBodilessEntity())
                     .isInstanceOfSatisfying(HttpClientErrorException.class,
                             e -> assertThat(e.getStatusCode().value()).isEqualTo(401));
+        } finally {
+            issuer.stop(0);
         }
     }
 
     private static String jwt(KeyPair pair, String issuer, String group) throws Exception {
-        SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
+        SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("issuer-key").build(), new JWTClaimsSet.Builder()
                 .issuer(issuer).subject("alice@example.test").claim("cognito:groups", List.of(group))
                 .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
         token.sign(new RSASSASigner((RSAPrivateKey) pair.getPrivate()));

@@ -2,10 +2,13 @@ package dev.ledger.projection.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementId;
-import dev.ledger.entitlement.Instants;
 import dev.ledger.entitlement.InvalidInput;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -15,6 +18,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -50,61 +54,45 @@ class HistoryController {
         this.json = json;
     }
 
-    @GetMapping("/entitlements/{userId}/{entitlementKey}/history")
-    UsageHistory.Page entitlementHistory(
-            @PathVariable String userId, @PathVariable String entitlementKey,
-            @Parameter(description = FROM, schema = @Schema(format = "date-time")) @RequestParam(required = false)
-            String from,
-            @Parameter(description = TO, schema = @Schema(format = "date-time")) @RequestParam(required = false)
-            String to,
-            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") @RequestParam(required = false)
-            String types,
+    /** The query of both history endpoints, bound and validated by Spring. */
+    record HistoryQuery(
+            @Parameter(description = FROM) Instant from,
+            @Parameter(description = TO) Instant to,
+            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") String types,
             @Parameter(description = LIMIT, schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
-                    defaultValue = "100")) @RequestParam(required = false) String limit,
-            @Parameter(description = CURSOR) @RequestParam(required = false) String cursor) {
+                    defaultValue = "100")) @Min(1) @Max(MAX_LIMIT) Integer limit,
+            @Parameter(description = CURSOR) String cursor) {
+    }
+
+    @GetMapping("/entitlements/{userId}/{entitlementKey}/history")
+    UsageHistory.Page entitlementHistory(@PathVariable String userId, @PathVariable String entitlementKey,
+                                         @ParameterObject @Valid HistoryQuery query) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        return page(id.userId(), id.entitlementKey(), from, to, types, limit, cursor);
+        return page(id.userId(), id.entitlementKey(), query);
     }
 
     @GetMapping("/users/{userId}/history")
-    UsageHistory.Page userHistory(
-            @PathVariable String userId,
-            @Parameter(description = FROM, schema = @Schema(format = "date-time")) @RequestParam(required = false)
-            String from,
-            @Parameter(description = TO, schema = @Schema(format = "date-time")) @RequestParam(required = false)
-            String to,
-            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") @RequestParam(required = false)
-            String types,
-            @Parameter(description = LIMIT, schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
-                    defaultValue = "100")) @RequestParam(required = false) String limit,
-            @Parameter(description = CURSOR) @RequestParam(required = false) String cursor) {
+    UsageHistory.Page userHistory(@PathVariable String userId, @ParameterObject @Valid HistoryQuery query) {
         EntitlementId.requireValidUserId(userId);
-        return page(userId, null, from, to, types, limit, cursor);
+        return page(userId, null, query);
     }
 
     @GetMapping("/usage/export")
     ResponseEntity<StreamingResponseBody> export(
-            @Parameter(required = true, description = "occurredAt >= from, an ISO-8601 instant",
-                    schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String from,
-            @Parameter(required = true, description = "occurredAt < to, an ISO-8601 instant",
-                    schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String to,
+            @Parameter(description = "occurredAt >= from, an ISO-8601 instant") @RequestParam Instant from,
+            @Parameter(description = "occurredAt < to, an ISO-8601 instant") @RequestParam Instant to,
             @Parameter(schema = @Schema(allowableValues = {"csv", "ndjson"}, defaultValue = "csv"))
-            @RequestParam(defaultValue = "csv") String format) {
-        Instant start = instant("from", from, true);
-        Instant end = instant("to", to, true);
-        requireOrder(start, end);
-        boolean csv = switch (format) {
-            case "csv" -> true;
-            case "ndjson" -> false;
-            default -> throw new InvalidInput("INVALID_FORMAT", "format must be csv or ndjson, got '" + format + "'");
-        };
+            @RequestParam(defaultValue = "csv") @Pattern(regexp = "csv|ndjson", message = "must be csv or ndjson")
+            String format) {
+        requireOrder(from, to);
+        boolean csv = format.equals("csv");
         StreamingResponseBody body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
             if (csv) {
                 writer.write(CSV_HEADER);
                 writer.write("\r\n");
             }
-            history.export(start, end, row -> {
+            history.export(from, to, row -> {
                 try {
                     if (csv) {
                         Csv.row(writer, row.userId(), row.entitlementKey(), str(row.occurredAt()),
@@ -121,7 +109,7 @@ class HistoryController {
             });
             writer.flush();
         };
-        String filename = "usage-" + start + "-" + end + (csv ? ".csv" : ".ndjson");
+        String filename = "usage-" + from + "-" + to + (csv ? ".csv" : ".ndjson");
         return ResponseEntity.ok()
                 .contentType(csv ? new MediaType("text", "csv", StandardCharsets.UTF_8)
                         : new MediaType("application", "x-ndjson"))
@@ -129,15 +117,13 @@ class HistoryController {
                 .body(body);
     }
 
-    private UsageHistory.Page page(String userId, String key, String from, String to, String types, String limit,
-                                   String cursor) {
-        Instant start = instant("from", from, false);
-        Instant end = instant("to", to, false);
-        if (start != null && end != null) {
-            requireOrder(start, end);
+    private UsageHistory.Page page(String userId, String key, HistoryQuery query) {
+        if (query.from() != null && query.to() != null) {
+            requireOrder(query.from(), query.to());
         }
-        return history.page(new UsageHistory.Query(userId, key, start, end, types(types), limit(limit),
-                cursor == null || cursor.isBlank() ? null : cursor));
+        return history.page(new UsageHistory.Query(userId, key, query.from(), query.to(), types(query.types()),
+                query.limit() == null ? DEFAULT_LIMIT : query.limit(),
+                query.cursor() == null || query.cursor().isBlank() ? null : query.cursor()));
     }
 
     private static Set<String> types(String types) {
@@ -152,35 +138,6 @@ class HistoryController {
             }
         }
         return parsed;
-    }
-
-    private static int limit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int value = Integer.parseInt(limit);
-            if (value >= 1 && value <= MAX_LIMIT) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below with the accepted range
-        }
-        throw new InvalidInput("INVALID_LIMIT", "limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + limit
-                + "'");
-    }
-
-    private static Instant instant(String name, String value, boolean required) {
-        if (value == null || value.isBlank()) {
-            if (required) {
-                throw new InvalidInput("MISSING_PARAMETER", name + " is required: an ISO-8601 instant such as "
-                        + "2025-01-01T00:00:00Z");
-            }
-            return null;
-        }
-        return Instants.parse(value).orElseThrow(() -> new InvalidInput("INVALID_TIME", name + " must be an "
-                + "ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-01T00:00:00Z, got '"
-                + value + "'"));
     }
 
     private static void requireOrder(Instant from, Instant to) {
