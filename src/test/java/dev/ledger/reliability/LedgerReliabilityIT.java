@@ -54,12 +54,16 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * {@code usage_history} and in the DynamoDB items all equal what was sent, and every invalid message is in the DLQ.
  * Prints a table of sent / counted / dead-lettered / lost / doubled per scenario.
  *
- * <p>{@code ./mvnw -Preliability verify}; sizes: {@code -Dreliability.messages} (default 20,000).
+ * <p>Runs in the integration-test phase of every {@code ./mvnw verify} at 1,000 messages per scenario with 10 s outages;
+ * {@code ./mvnw -Preliability verify} runs only this suite at 20,000 messages with 30 s outages. Sizes:
+ * {@code -Dreliability.messages}, {@code -Dreliability.outage-seconds}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LedgerReliability {
+class LedgerReliabilityIT {
 
     private static final int MESSAGES = Integer.getInteger("reliability.messages", 20_000);
+    /** How long the DynamoDB and Postgres outages last; each starts on progress (a third of the messages counted). */
+    private static final int OUTAGE_SECONDS = Integer.getInteger("reliability.outage-seconds", 30);
     private static final int ENTITLEMENTS = 100;
     private static final List<String> TABLE = new ArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,7 +178,7 @@ class LedgerReliability {
 
     @Test
     @Order(5)
-    void dynamodb_down_for_30_seconds_loses_nothing_and_a_rebuild_restores_the_table() throws Exception {
+    void dynamodb_down_for_an_outage_loses_nothing_and_a_rebuild_restores_the_table() throws Exception {
         int dynamoPort = TestDynamoDb.freePort();
         // in memory, as in the local run: a restart comes back without the table and its items
         LocalDynamoDb dynamo = TestDynamoDb.start(dynamoPort, null);
@@ -187,7 +191,7 @@ class LedgerReliability {
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rddb", "ddb", MESSAGES, 0, 0, sent));
             awaitAThirdCounted(database);
             dynamo.close();
-            Thread.sleep(30_000);
+            Thread.sleep(OUTAGE_SECONDS * 1_000L);
             dynamo = TestDynamoDb.start(dynamoPort, null);
             // usage keeps being recorded; the projection retries its writes into the missing table (health DEGRADED)
             producer.join();
@@ -197,7 +201,7 @@ class LedgerReliability {
                     .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(rebuild.statusCode()).as(rebuild.body()).isBetween(200, 299);
-            reconcile("DynamoDB down 30 s", database, service, "rddb", "ddb", sent, "http://127.0.0.1:" + dynamoPort,
+            reconcile("DynamoDB down " + OUTAGE_SECONDS + " s", database, service, "rddb", "ddb", sent, "http://127.0.0.1:" + dynamoPort,
                     false);
             assertThat(health(service)).isEqualTo("UP");
         } finally {
@@ -207,7 +211,7 @@ class LedgerReliability {
 
     @Test
     @Order(6)
-    void postgres_down_for_30_seconds_loses_nothing() throws Exception {
+    void postgres_down_for_an_outage_loses_nothing() throws Exception {
         int pgPort = TestDynamoDb.freePort();
         Path pgData = Files.createDirectories(work.resolve("postgres"));
         EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
@@ -224,10 +228,10 @@ class LedgerReliability {
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("rpg", "pg", MESSAGES, 0, 0, sent));
             awaitAThirdCounted(database);
             postgres.close();
-            Thread.sleep(30_000);
+            Thread.sleep(OUTAGE_SECONDS * 1_000L);
             postgres = startPostgres(pgData, pgPort);
             producer.join();
-            reconcile("Postgres down 30 s", database, service, "rpg", "pg", sent);
+            reconcile("Postgres down " + OUTAGE_SECONDS + " s", database, service, "rpg", "pg", sent);
         } finally {
             postgres.close();
         }
