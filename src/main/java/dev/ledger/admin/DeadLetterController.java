@@ -1,7 +1,7 @@
 package dev.ledger.admin;
 
 import dev.ledger.entitlement.InvalidInput;
-import dev.ledger.intake.DeadLetters;
+import dev.ledger.intake.DeadLetterQueue;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.HashSet;
@@ -21,13 +21,13 @@ class DeadLetterController {
 
     static final int MAX_LIMIT = 1000;
 
-    private final DeadLetters deadLetters;
+    private final DeadLetterQueue deadLetters;
 
-    DeadLetterController(DeadLetters deadLetters) {
+    DeadLetterController(DeadLetterQueue deadLetters) {
         this.deadLetters = deadLetters;
     }
 
-    record DeadLetterList(int count, List<DeadLetters.DeadLetter> messages) {
+    record DeadLetterList(int count, List<DeadLetterQueue.DeadLetter> messages) {
     }
 
     record RedriveRequest(List<String> messageIds) {
@@ -40,7 +40,7 @@ class DeadLetterController {
     DeadLetterList list(@Parameter(description = "dead letters listed at most", schema = @Schema(type = "integer",
             minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "100")) @RequestParam(defaultValue = "100") int limit) {
         requireLimit(limit);
-        List<DeadLetters.DeadLetter> messages = deadLetters.list(limit);
+        List<DeadLetterQueue.DeadLetter> messages = deadLetters.list(limit);
         return new DeadLetterList(messages.size(), messages);
     }
 
@@ -60,7 +60,7 @@ class DeadLetterController {
             ids = new HashSet<>(request.messageIds());
         }
         dev.ledger.security.Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
-        DeadLetters.Redrive result = deadLetters.redrive(ids, limit);
+        DeadLetterQueue.Redrive result = deadLetters.redrive(ids, limit);
         return new RedriveResult(result.moved(), result.notFound());
     }
 

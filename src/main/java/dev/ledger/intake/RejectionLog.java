@@ -19,8 +19,8 @@ public class RejectionLog {
         this.jdbc = jdbc;
     }
 
-    /** What happened to the message after this receive. */
-    public enum Outcome {
+    /** What happens to the message after this receive: the {@code outcome} column. */
+    public enum NextStep {
         /** Left on the queue: SQS retries it and its redrive policy moves it to the DLQ after maxReceiveCount. */
         RETRY,
         /** Moved to the DLQ at once: retrying cannot help. */
@@ -32,13 +32,13 @@ public class RejectionLog {
     }
 
     public void record(String messageId, int receiveCount, String dedupKey, String userId, String entitlementKey,
-                       String code, String detail, Outcome outcome, Instant at, String rawBody) {
+                       String code, String detail, NextStep next, Instant at, String rawBody) {
         jdbc.update("""
                 INSERT INTO usage_rejection (message_id, receive_count, dedup_key, user_id, entitlement_key,
                     reason_code, detail, outcome, rejected_at, raw_body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 messageId, receiveCount, truncate(dedupKey, 512), userId, entitlementKey, code, truncate(detail, 2048),
-                outcome.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
+                next.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
     }
 
     public Optional<Reason> lastReason(String messageId) {
