@@ -22,7 +22,7 @@ class DeadLetterRouting {
     }
 
     /** Sends {@code message} to the DLQ with its reason; the caller deletes it from the usage queue afterwards. */
-    void route(Message message, String originalMessageId, int receiveCount, Invalid invalid) {
+    void route(Message message, String originalMessageId, int receiveCount, InvalidMessage invalid) {
         Map<String, MessageAttributeValue> attributes = LedgerAttributes.carried(message, 4);
         attributes.put(LedgerAttributes.REASON_CODE, LedgerAttributes.string(invalid.code()));
         attributes.put(LedgerAttributes.REASON_DETAIL, LedgerAttributes.string(invalid.detail()));

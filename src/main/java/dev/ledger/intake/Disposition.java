@@ -16,7 +16,7 @@ public enum Disposition {
     REJECTED(false),
     /** It can never be counted: moved to the DLQ at once with its reason, recorded, then acknowledged. */
     INVALID(true),
-    /** A transient failure outlasted the in-place retries: left for SQS to redeliver. Never acknowledged, never lost. */
+    /** A transient failure outlasted the in-place retries: left for SQS to redeliver, never acknowledged or lost. */
     TRANSIENT(false);
 
     private final boolean acknowledge;

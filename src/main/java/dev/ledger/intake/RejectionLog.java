@@ -28,7 +28,7 @@ public class RejectionLog {
     }
 
     /** A reason as last recorded for a message. */
-    public record Reason(String code, String detail, Instant at) {
+    public record RecordedReason(String code, String detail, Instant at) {
     }
 
     public void record(String messageId, int receiveCount, String dedupKey, String userId, String entitlementKey,
@@ -41,10 +41,11 @@ public class RejectionLog {
                 next.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
     }
 
-    public Optional<Reason> lastReason(String messageId) {
+    public Optional<RecordedReason> lastReason(String messageId) {
         return jdbc.query("SELECT reason_code, detail, rejected_at FROM usage_rejection WHERE message_id = ? "
                         + "ORDER BY id DESC LIMIT 1",
-                (rs, row) -> new Reason(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()), messageId)
+                (rs, row) -> new RecordedReason(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()),
+                messageId)
                 .stream().findFirst();
     }
 

@@ -54,8 +54,8 @@ public class UsageIntake {
     private final Map<Disposition, Counter> dispositions = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    UsageIntake(Ledger ledger, DeadLetterRouting deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
-                MeterRegistry meters) {
+    UsageIntake(Ledger ledger, DeadLetterRouting deadLetters, RejectionLog rejections, SqsSettings settings,
+                Clock clock, MeterRegistry meters) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.rejections = rejections;
@@ -71,8 +71,8 @@ public class UsageIntake {
                 .withTimeout(settings.transientRetryMax())
                 .customBackoff(backOff)
                 // decisions are final; on shutdown a message finishes its current attempt instead of waiting
-                .retryOn(failure -> !stopping && !(failure instanceof EntitlementRejection)
-                        && !(failure instanceof InvalidInput))
+                .retryOn(failure -> !stopping && !Thread.currentThread().isInterrupted()
+                        && !(failure instanceof EntitlementRejection) && !(failure instanceof InvalidInput))
                 .build();
         this.latency = Timer.builder("ledger.intake.latency")
                 .description("time from SQS SentTimestamp until the usage is committed")
@@ -152,7 +152,7 @@ public class UsageIntake {
 
     /** What a message came to: the command for a valid body, the reason for a rejected or an invalid one. */
     private record Classified(Disposition disposition, ConsumeUsage command, EntitlementRejection rejection,
-                              Invalid invalid) {
+                              InvalidMessage invalid) {
     }
 
     /** The message being retried in place, for the pauses between its attempts. */
@@ -176,8 +176,8 @@ public class UsageIntake {
         } catch (EntitlementRejection rejection) {
             return new Classified(Disposition.REJECTED, command, rejection, null);
         } catch (InvalidInput invalid) {
-            return new Classified(Disposition.INVALID, command, null, new Invalid(invalid.code(), invalid.getMessage(),
-                    command.id().userId(), command.id().entitlementKey(), command.dedupKey()));
+            return new Classified(Disposition.INVALID, command, null, new InvalidMessage(invalid.code(),
+                    invalid.getMessage(), command.id().userId(), command.id().entitlementKey(), command.dedupKey()));
         } catch (RuntimeException failure) {
             log.warn("Usage message {} failed transiently and is left for redelivery: {}", received.id(),
                     failure.toString());
@@ -213,7 +213,7 @@ public class UsageIntake {
         }
     }
 
-    private void deadLetter(Received received, Invalid invalid) {
+    private void deadLetter(Received received, InvalidMessage invalid) {
         deadLetters.route(received.message(), received.id(), received.receiveCount(), invalid);
         rejections.record(received.id(), received.receiveCount(), invalid.dedupKey(), invalid.userId(),
                 invalid.entitlementKey(), invalid.code(), invalid.detail(), RejectionLog.NextStep.DEAD_LETTERED,
@@ -232,7 +232,7 @@ public class UsageIntake {
         log.warn("Usage message {} failed transiently, retrying in {} ms: {}", message.id(), millis,
                 attempt.getLastThrowable().toString());
         try {
-            message.extendVisibility().accept((int) Math.max(30, Duration.ofMillis(millis).multipliedBy(3).toSeconds()));
+            message.extendVisibility().accept((int) Math.max(30, 3 * millis / 1000));
         } catch (RuntimeException e) {
             log.warn("Could not extend the visibility of a message being retried: {}", e.toString());
         }
