@@ -1,6 +1,6 @@
 package dev.ledger.admin;
 
-import dev.ledger.intake.DeadLetters;
+import dev.ledger.intake.DeadLetterQueue;
 import dev.ledger.security.Audit;
 import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.validation.Valid;
@@ -26,13 +26,13 @@ class DeadLetterController {
 
     static final int MAX_LIMIT = 1000;
 
-    private final DeadLetters deadLetters;
+    private final DeadLetterQueue deadLetters;
 
-    DeadLetterController(DeadLetters deadLetters) {
+    DeadLetterController(DeadLetterQueue deadLetters) {
         this.deadLetters = deadLetters;
     }
 
-    record DeadLetterList(int count, List<DeadLetters.DeadLetter> messages) {
+    record DeadLetterList(int count, List<DeadLetterQueue.DeadLetter> messages) {
     }
 
     /** {@code messageIds} absent moves all; present, it names at least one message. */
@@ -46,7 +46,7 @@ class DeadLetterController {
     @GetMapping
     DeadLetterList list(@Parameter(description = "dead letters listed at most")
                         @RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit) {
-        List<DeadLetters.DeadLetter> messages = deadLetters.list(limit);
+        List<DeadLetterQueue.DeadLetter> messages = deadLetters.list(limit);
         return new DeadLetterList(messages.size(), messages);
     }
 
@@ -57,7 +57,7 @@ class DeadLetterController {
                           @RequestBody(required = false) @Valid RedriveRequest request, Principal caller) {
         Set<String> ids = request == null || request.messageIds() == null ? null : new HashSet<>(request.messageIds());
         Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
-        DeadLetters.Redrive result = deadLetters.redrive(ids, limit);
+        DeadLetterQueue.Redrive result = deadLetters.redrive(ids, limit);
         return new RedriveResult(result.moved(), result.notFound());
     }
 }

@@ -19,8 +19,8 @@ public class RejectionLog {
         this.jdbc = jdbc;
     }
 
-    /** What happened to the message after this receive. */
-    public enum Outcome {
+    /** What happens to the message after this receive: the {@code outcome} column. */
+    public enum NextStep {
         /** Left on the queue: SQS retries it and its redrive policy moves it to the DLQ after maxReceiveCount. */
         RETRY,
         /** Moved to the DLQ at once: retrying cannot help. */
@@ -28,23 +28,24 @@ public class RejectionLog {
     }
 
     /** A reason as last recorded for a message. */
-    public record Reason(String code, String detail, Instant at) {
+    public record RecordedReason(String code, String detail, Instant at) {
     }
 
     public void record(String messageId, int receiveCount, String dedupKey, String userId, String entitlementKey,
-                       String code, String detail, Outcome outcome, Instant at, String rawBody) {
+                       String code, String detail, NextStep next, Instant at, String rawBody) {
         jdbc.update("""
                 INSERT INTO usage_rejection (message_id, receive_count, dedup_key, user_id, entitlement_key,
                     reason_code, detail, outcome, rejected_at, raw_body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 messageId, receiveCount, truncate(dedupKey, 512), userId, entitlementKey, code, truncate(detail, 2048),
-                outcome.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
+                next.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
     }
 
-    public Optional<Reason> lastReason(String messageId) {
+    public Optional<RecordedReason> lastReason(String messageId) {
         return jdbc.query("SELECT reason_code, detail, rejected_at FROM usage_rejection WHERE message_id = ? "
                         + "ORDER BY id DESC LIMIT 1",
-                (rs, row) -> new Reason(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()), messageId)
+                (rs, row) -> new RecordedReason(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()),
+                messageId)
                 .stream().findFirst();
     }
 

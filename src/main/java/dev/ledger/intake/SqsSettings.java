@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFutureSkew      how far in the future {@code occurredAt} may lie before the message is invalid
  * @param transientRetryMax  how long a message that hit a transient failure (database down) is retried in place before
  *                           it is left for SQS to redeliver
+ * @param transientRetryBackoff    the first pause of the in-place retry; each further pause doubles it
+ * @param transientRetryMaxBackoff the longest pause of the in-place retry
  * @param shutdownTimeout    how long shutdown waits for messages in flight
  * @param createQueues       create both queues with the redrive policy at startup (local run and tests; in AWS
  *                           Terraform creates them)
@@ -34,6 +36,8 @@ public record SqsSettings(String queue,
                           @DefaultValue("10s") Duration pollTimeout,
                           @DefaultValue("5m") Duration maxFutureSkew,
                           @DefaultValue("2m") Duration transientRetryMax,
+                          @DefaultValue("200ms") Duration transientRetryBackoff,
+                          @DefaultValue("10s") Duration transientRetryMaxBackoff,
                           @DefaultValue("20s") Duration shutdownTimeout,
                           @DefaultValue("false") boolean createQueues,
                           @DefaultValue("5") int maxReceiveCount,
@@ -47,6 +51,11 @@ public record SqsSettings(String queue,
         }
         if (maxMessagesPerPoll < 1 || maxMessagesPerPoll > 10) {
             throw new IllegalArgumentException("ledger.sqs.max-messages-per-poll must be between 1 and 10");
+        }
+        if (transientRetryBackoff.isNegative() || transientRetryBackoff.isZero()
+                || transientRetryMaxBackoff.compareTo(transientRetryBackoff) < 0) {
+            throw new IllegalArgumentException("ledger.sqs.transient-retry-backoff must be positive and at most "
+                    + "ledger.sqs.transient-retry-max-backoff");
         }
         if (maxReceiveCount < 1) {
             throw new IllegalArgumentException("ledger.sqs.max-receive-count must be >= 1");

@@ -1,9 +1,6 @@
 package dev.ledger.intake;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.Map;
+import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
@@ -14,114 +11,98 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.retry.RetryContext;
+import org.springframework.retry.backoff.ExponentialBackOffPolicy;
+import org.springframework.retry.support.RetrySynchronizationManager;
+import org.springframework.retry.support.RetryTemplate;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Decides the fate of one usage message. Every message ends in exactly one outcome:
- * <ul>
- *   <li>{@link Outcome#COUNTED} and {@link Outcome#DUPLICATE}: acknowledge (delete);</li>
- *   <li>{@link Outcome#REJECTED} (a business rejection): record it and leave the message, so SQS retries it and the
- *       redrive policy moves it to the DLQ after {@code maxReceiveCount} receives;</li>
- *   <li>{@link Outcome#INVALID}: record it, move it to the DLQ with its reason at once, then acknowledge;</li>
- *   <li>{@link Outcome#TRANSIENT} (database down, conflicts beyond retries): retried in place with backoff while the
- *       visibility timeout is extended, then left for SQS to redeliver. Never acknowledged, never lost.</li>
- * </ul>
+ * One receive of a usage message in one pass: classify it, then act on its {@link Disposition} once (adr/0005).
+ * Classifying parses the body ({@link UsageMessages}) and sends a valid one as {@code ConsumeUsage}; a transient
+ * failure of the send is retried in place by one Spring Retry policy (exponential back-off, the message's visibility
+ * extended before each pause). Acting records a rejection, or moves an invalid message to the DLQ
+ * ({@link DeadLetterRouting}) and records it; the listener then deletes the message if its disposition says so.
  */
 @Component
 public class UsageIntake {
 
     private static final Logger log = LoggerFactory.getLogger(UsageIntake.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** The {@link RetryContext} attribute that holds the message being retried in place. */
+    private static final String IN_FLIGHT = "ledger.intake.in-flight";
 
     private final Ledger ledger;
-    private final DeadLetters deadLetters;
+    private final DeadLetterRouting deadLetters;
     private final RejectionLog rejections;
     private final SqsSettings settings;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final RetryTemplate transientRetry;
     private final Timer latency;
-    private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
-    private final LongAdder redeliveries = new LongAdder();
-    private final LongAdder invalidDeadLettered = new LongAdder();
-    private final LongAdder rejectedDeadLettered = new LongAdder();
+    private final Counter redeliveries;
+    private final Counter invalidDeadLettered;
+    private final Counter rejectedDeadLettered;
+    private final Map<Disposition, Counter> dispositions = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    UsageIntake(Ledger ledger, DeadLetters deadLetters, RejectionLog rejections, SqsSettings settings, Clock clock,
-                MeterRegistry meters) {
+    UsageIntake(Ledger ledger, DeadLetterRouting deadLetters, RejectionLog rejections, SqsSettings settings,
+                Clock clock, MeterRegistry meters) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.rejections = rejections;
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;
+        ExponentialBackOffPolicy backOff = new ExponentialBackOffPolicy();
+        backOff.setInitialInterval(settings.transientRetryBackoff().toMillis());
+        backOff.setMultiplier(2);
+        backOff.setMaxInterval(settings.transientRetryMaxBackoff().toMillis());
+        backOff.setSleeper(UsageIntake::pause);
+        this.transientRetry = RetryTemplate.builder()
+                .withTimeout(settings.transientRetryMax())
+                .customBackoff(backOff)
+                // decisions are final; on shutdown a message finishes its current attempt instead of waiting
+                .retryOn(failure -> !stopping && !Thread.currentThread().isInterrupted()
+                        && !(failure instanceof EntitlementRejection) && !(failure instanceof InvalidInput))
+                .build();
         this.latency = Timer.builder("ledger.intake.latency")
                 .description("time from SQS SentTimestamp until the usage is committed")
                 .publishPercentileHistogram()
                 .register(meters);
-        FunctionCounter.builder("ledger.intake.redeliveries", redeliveries, LongAdder::sum)
+        this.redeliveries = Counter.builder("ledger.intake.redeliveries")
                 .description("usage messages received more than once: a worker stopped, or the visibility timeout "
                         + "passed, before the message was deleted; or a rejected message retried")
                 .register(meters);
         // Registered at once, so CloudWatch receives zeros (not missing data) and the alarms on them (infra/,
         // adr/0018) can tell "none" from "not published".
-        deadLettered("invalid", invalidDeadLettered, "invalid messages the worker moved to the DLQ at once");
-        deadLettered("rejected", rejectedDeadLettered, "business rejections on their last receive "
+        this.invalidDeadLettered = deadLettered("invalid", "invalid messages the worker moved to the DLQ at once");
+        this.rejectedDeadLettered = deadLettered("rejected", "business rejections on their last receive "
                 + "(ledger.sqs.max-receive-count), which the queue's redrive policy moves to the DLQ");
     }
 
-    private void deadLettered(String kind, LongAdder count, String description) {
-        FunctionCounter.builder("ledger.intake.dead.lettered", count, LongAdder::sum).description(description)
-                .tag("kind", kind).register(meters);
+    private Counter deadLettered(String kind, String description) {
+        return Counter.builder("ledger.intake.dead.lettered").description(description).tag("kind", kind)
+                .register(meters);
     }
 
     /** Messages this instance sent on their way to the DLQ, by kind ({@code invalid} or {@code rejected}). */
     double deadLettered(String kind) {
-        return (kind.equals("invalid") ? invalidDeadLettered : rejectedDeadLettered).sum();
+        return (kind.equals("invalid") ? invalidDeadLettered : rejectedDeadLettered).count();
     }
 
-    /** What happened to a message. */
-    public enum Outcome {
-        COUNTED(true), DUPLICATE(true), REJECTED(false), INVALID(true), TRANSIENT(false);
-
-        private final boolean acknowledge;
-
-        Outcome(boolean acknowledge) {
-            this.acknowledge = acknowledge;
-        }
-
-        /** Whether the message is deleted from the usage queue. */
-        public boolean acknowledge() {
-            return acknowledge;
-        }
-    }
-
-    /**
-     * @param message            the SQS message as received
-     * @param extendVisibility   sets the message's visibility timeout, in seconds, while it is retried in place
-     */
-    public Outcome process(Message message, IntConsumer extendVisibility) {
-        Outcome outcome = decide(message, extendVisibility);
-        outcomes.computeIfAbsent(outcome, o -> {
-            LongAdder count = new LongAdder();
-            FunctionCounter.builder("ledger.intake.messages", count, LongAdder::sum)
-                    .description("usage messages by outcome").tag("outcome", o.name().toLowerCase()).register(meters);
-            return count;
-        }).increment();
-        return outcome;
-    }
-
-    /** How many messages this instance has ended with {@code outcome} (the {@code ledger.intake.messages} counter). */
-    double count(Outcome outcome) {
-        LongAdder count = outcomes.get(outcome);
-        return count == null ? 0 : count.sum();
+    /** How many messages this instance has ended with {@code disposition} ({@code ledger.intake.messages}). */
+    double count(Disposition disposition) {
+        Counter count = dispositions.get(disposition);
+        return count == null ? 0 : count.count();
     }
 
     /**
@@ -133,98 +114,128 @@ public class UsageIntake {
         stopping = true;
     }
 
-    private Outcome decide(Message message, IntConsumer extendVisibility) {
-        Instant now = clock.instant();
-        int receiveCount = intAttribute(message, MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, 1);
-        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
-        Instant sentAt = sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent));
-        String messageId = DeadLetters.originalId(message);
-        if (receiveCount > 1) {
+    /**
+     * @param message          the SQS message as received
+     * @param extendVisibility sets the message's visibility timeout, in seconds, while it is retried in place
+     */
+    public Disposition process(Message message, IntConsumer extendVisibility) {
+        Received received = Received.of(message, clock.instant());
+        if (received.receiveCount() > 1) {
             redeliveries.increment();
-            log.info("Usage message {} received again (receive {})", message.messageId(), receiveCount);
+            log.info("Usage message {} received again (receive {})", message.messageId(), received.receiveCount());
+        }
+        Classified classified = classify(received, extendVisibility);
+        act(received, classified);
+        dispositions.computeIfAbsent(classified.disposition(), d -> Counter.builder("ledger.intake.messages")
+                .description("usage messages by outcome").tag("outcome", d.name().toLowerCase()).register(meters))
+                .increment();
+        return classified.disposition();
+    }
+
+    /** One receive: the SQS message, the id it was first received under, its receive count and send time. */
+    private record Received(Message message, String id, int receiveCount, Instant sentAt, Instant at) {
+
+        static Received of(Message message, Instant at) {
+            String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+            return new Received(message, LedgerAttributes.originalId(message), receiveCount(message),
+                    sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)), at);
         }
 
-        UsageMessages.Parsed parsed = UsageMessages.parse(message.body(), messageId, sentAt, now,
-                settings.maxFutureSkew());
-        if (!parsed.valid()) {
-            return deadLetter(message, messageId, receiveCount, parsed.invalid(), now);
-        }
-
-        Duration backoff = FIRST_BACKOFF;
-        Instant giveUpAt = now.plus(settings.transientRetryMax());
-        while (true) {
+        private static int receiveCount(Message message) {
             try {
-                Consumption consumption = ledger.consume(parsed.command());
-                if (consumption == Consumption.COUNTED && sentAt != null) {
-                    latency.record(Duration.between(sentAt, clock.instant()).abs());
-                }
-                return consumption == Consumption.COUNTED ? Outcome.COUNTED : Outcome.DUPLICATE;
-            } catch (EntitlementRejection rejection) {
-                rejections.record(messageId, receiveCount, parsed.command().dedupKey(), parsed.command().id().userId(),
-                        parsed.command().id().entitlementKey(), rejection.reason().name(), rejection.getMessage(),
-                        RejectionLog.Outcome.RETRY, now, message.body());
-                if (receiveCount >= settings.maxReceiveCount()) {
-                    rejectedDeadLettered.increment();
-                    log.info("Usage message {} rejected ({}) on its last receive ({}): the redrive policy moves it to "
-                            + "the DLQ: {}", messageId, rejection.reason(), receiveCount, rejection.getMessage());
-                } else {
-                    log.info("Usage message {} rejected ({}), receive {}: {}", messageId, rejection.reason(),
-                            receiveCount, rejection.getMessage());
-                }
-                return Outcome.REJECTED;
-            } catch (InvalidInput invalid) {
-                return deadLetter(message, messageId, receiveCount, new Invalid(invalid.code(), invalid.getMessage(),
-                        parsed.command().id().userId(), parsed.command().id().entitlementKey(),
-                        parsed.command().dedupKey()), now);
-            } catch (RuntimeException failure) {
-                if (stopping || Thread.currentThread().isInterrupted() || clock.instant().isAfter(giveUpAt)) {
-                    log.warn("Usage message {} failed transiently and is left for redelivery: {}", messageId,
-                            failure.toString());
-                    return Outcome.TRANSIENT;
-                }
-                log.warn("Usage message {} failed transiently, retrying in {} ms: {}", messageId, backoff.toMillis(),
-                        failure.toString());
-                if (!pause(backoff, extendVisibility)) {
-                    return Outcome.TRANSIENT;
-                }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                return Integer.parseInt(message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+            } catch (NumberFormatException e) {
+                return 1;
             }
         }
     }
 
-    private Outcome deadLetter(Message message, String messageId, int receiveCount, Invalid invalid, Instant now) {
-        deadLetters.moveInvalid(message, messageId, receiveCount, invalid);
-        rejections.record(messageId, receiveCount, invalid.dedupKey(), invalid.userId(), invalid.entitlementKey(),
-                invalid.code(), invalid.detail(), RejectionLog.Outcome.DEAD_LETTERED, now, message.body());
+    /** What a message came to: the command for a valid body, the reason for a rejected or an invalid one. */
+    private record Classified(Disposition disposition, ConsumeUsage command, EntitlementRejection rejection,
+                              InvalidMessage invalid) {
+    }
+
+    /** The message being retried in place, for the pauses between its attempts. */
+    private record InFlight(String id, IntConsumer extendVisibility) {
+    }
+
+    private Classified classify(Received received, IntConsumer extendVisibility) {
+        UsageMessages.Parsed parsed = UsageMessages.parse(received.message().body(), received.id(), received.sentAt(),
+                received.at(), settings.maxFutureSkew());
+        if (!parsed.valid()) {
+            return new Classified(Disposition.INVALID, null, null, parsed.invalid());
+        }
+        ConsumeUsage command = parsed.command();
+        try {
+            Consumption consumption = transientRetry.execute(attempt -> {
+                attempt.setAttribute(IN_FLIGHT, new InFlight(received.id(), extendVisibility));
+                return ledger.consume(command);
+            });
+            return new Classified(consumption == Consumption.COUNTED ? Disposition.COUNTED : Disposition.DUPLICATE,
+                    command, null, null);
+        } catch (EntitlementRejection rejection) {
+            return new Classified(Disposition.REJECTED, command, rejection, null);
+        } catch (InvalidInput invalid) {
+            return new Classified(Disposition.INVALID, command, null, new InvalidMessage(invalid.code(),
+                    invalid.getMessage(), command.id().userId(), command.id().entitlementKey(), command.dedupKey()));
+        } catch (RuntimeException failure) {
+            log.warn("Usage message {} failed transiently and is left for redelivery: {}", received.id(),
+                    failure.toString());
+            return new Classified(Disposition.TRANSIENT, command, null, null);
+        }
+    }
+
+    private void act(Received received, Classified classified) {
+        switch (classified.disposition()) {
+            case COUNTED -> {
+                if (received.sentAt() != null) {
+                    latency.record(Duration.between(received.sentAt(), clock.instant()).abs());
+                }
+            }
+            case REJECTED -> reject(received, classified.command(), classified.rejection());
+            case INVALID -> deadLetter(received, classified.invalid());
+            case DUPLICATE, TRANSIENT -> {
+            }
+        }
+    }
+
+    private void reject(Received received, ConsumeUsage command, EntitlementRejection rejection) {
+        rejections.record(received.id(), received.receiveCount(), command.dedupKey(), command.id().userId(),
+                command.id().entitlementKey(), rejection.reason().name(), rejection.getMessage(),
+                RejectionLog.NextStep.RETRY, received.at(), received.message().body());
+        if (received.receiveCount() >= settings.maxReceiveCount()) {
+            rejectedDeadLettered.increment();
+            log.info("Usage message {} rejected ({}) on its last receive ({}): the redrive policy moves it to the DLQ: "
+                    + "{}", received.id(), rejection.reason(), received.receiveCount(), rejection.getMessage());
+        } else {
+            log.info("Usage message {} rejected ({}), receive {}: {}", received.id(), rejection.reason(),
+                    received.receiveCount(), rejection.getMessage());
+        }
+    }
+
+    private void deadLetter(Received received, InvalidMessage invalid) {
+        deadLetters.route(received.message(), received.id(), received.receiveCount(), invalid);
+        rejections.record(received.id(), received.receiveCount(), invalid.dedupKey(), invalid.userId(),
+                invalid.entitlementKey(), invalid.code(), invalid.detail(), RejectionLog.NextStep.DEAD_LETTERED,
+                received.at(), received.message().body());
         Counter.builder("ledger.intake.dead.letters").description("messages moved to the DLQ by the worker")
                 .tag("reason", invalid.code()).register(meters).increment();
         invalidDeadLettered.increment();
-        log.info("Usage message {} is invalid ({}) and was moved to the DLQ: {}", messageId, invalid.code(),
+        log.info("Usage message {} is invalid ({}) and was moved to the DLQ: {}", received.id(), invalid.code(),
                 invalid.detail());
-        return Outcome.INVALID;
     }
 
-    private static boolean pause(Duration backoff, IntConsumer extendVisibility) {
+    /** The back-off's pause: the message's visibility is extended past it first, so no other receive takes it. */
+    private static void pause(long millis) throws InterruptedException {
+        RetryContext attempt = RetrySynchronizationManager.getContext();
+        InFlight message = (InFlight) attempt.getAttribute(IN_FLIGHT);
+        log.warn("Usage message {} failed transiently, retrying in {} ms: {}", message.id(), millis,
+                attempt.getLastThrowable().toString());
         try {
-            extendVisibility.accept((int) Math.max(30, backoff.multipliedBy(3).toSeconds()));
+            message.extendVisibility().accept((int) Math.max(30, 3 * millis / 1000));
         } catch (RuntimeException e) {
             log.warn("Could not extend the visibility of a message being retried: {}", e.toString());
         }
-        try {
-            Thread.sleep(backoff.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static int intAttribute(Message message, MessageSystemAttributeName name, int fallback) {
-        String value = message.attributes().get(name);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
+        Thread.sleep(millis);
     }
 }

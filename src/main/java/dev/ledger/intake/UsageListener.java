@@ -27,8 +27,7 @@ class UsageListener {
     void receive(Message<String> message, Acknowledgement acknowledgement, Visibility visibility) {
         software.amazon.awssdk.services.sqs.model.Message source = message.getHeaders()
                 .get(SqsHeaders.SQS_SOURCE_DATA_HEADER, software.amazon.awssdk.services.sqs.model.Message.class);
-        UsageIntake.Outcome outcome = intake.process(source, visibility::changeTo);
-        if (outcome.acknowledge()) {
+        if (intake.process(source, visibility::changeTo).acknowledge()) {
             acknowledgement.acknowledge();
         }
     }

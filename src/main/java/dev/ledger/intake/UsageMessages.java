@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Parses and validates the seed's usage message body. Either a {@link ConsumeUsage} or an {@link Invalid} with a stable
- * code; never an exception. JSON {@code null} counts as absent for the optional fields; unknown fields are ignored.
+ * Parses and validates the seed's usage message body. Either a {@link ConsumeUsage} or an {@link InvalidMessage} with a
+ * stable code; never an exception. JSON {@code null} counts as absent for the optional fields; unknown fields are
+ * ignored.
  */
 public final class UsageMessages {
 
@@ -42,7 +43,7 @@ public final class UsageMessages {
     }
 
     /** The outcome of parsing: exactly one of the two is set. */
-    public record Parsed(ConsumeUsage command, Invalid invalid) {
+    public record Parsed(ConsumeUsage command, InvalidMessage invalid) {
         public boolean valid() {
             return command != null;
         }
@@ -186,7 +187,7 @@ public final class UsageMessages {
     }
 
     private static Parsed invalid(String code, String detail, String userId, String key, String dedupKey) {
-        return new Parsed(null, new Invalid(code, detail, userId, key, dedupKey));
+        return new Parsed(null, new InvalidMessage(code, detail, userId, key, dedupKey));
     }
 
     private static JsonNode present(JsonNode root, String field) {

@@ -44,7 +44,7 @@ record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
                     .maxNumberOfMessages(10).waitTimeSeconds(1).messageAttributeNames("All")
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages();
             for (Message message : messages) {
-                drained.put(DeadLetters.originalId(message), message);
+                drained.put(LedgerAttributes.originalId(message), message);
                 sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).receiptHandle(message.receiptHandle()))
                         .join();
             }
@@ -56,7 +56,7 @@ record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
     }
 
     static String reason(Message message) {
-        MessageAttributeValue value = message.messageAttributes().get(DeadLetters.REASON_CODE);
+        MessageAttributeValue value = message.messageAttributes().get(LedgerAttributes.REASON_CODE);
         return value == null ? null : value.stringValue();
     }
 }

@@ -52,7 +52,7 @@ class UsageIntakeTest {
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
-    DeadLetters deadLetters;
+    DeadLetterQueue deadLetters;
     @Autowired
     UsageIntake intake;
 
@@ -92,7 +92,7 @@ class UsageIntakeTest {
     }
 
     private double outcomes(String outcome) {
-        return intake.count(UsageIntake.Outcome.valueOf(outcome.toUpperCase()));
+        return intake.count(Disposition.valueOf(outcome.toUpperCase()));
     }
 
     /** Every message of the usage queue deleted: counted, duplicate or moved to the DLQ. */
@@ -104,7 +104,7 @@ class UsageIntakeTest {
                 .join().attributes().values().stream().allMatch("0"::equals));
     }
 
-    private DeadLetters.DeadLetter awaitDeadLetter(String messageId, Duration within) {
+    private DeadLetterQueue.DeadLetter awaitDeadLetter(String messageId, Duration within) {
         return await().atMost(within).pollInterval(Duration.ofMillis(500)).until(
                 () -> deadLetters.list(1000).stream().filter(d -> d.originalMessageId().equals(messageId)).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
@@ -157,7 +157,7 @@ class UsageIntakeTest {
         }
         long before = events(id);
         String messageId = producer.send(body);
-        DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(10));
+        DeadLetterQueue.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(10));
         assertThat(letter.reasonCode()).isEqualTo(code);
         assertThat(letter.reasonDetail()).isNotBlank();
         assertThat(letter.body()).isEqualTo(body);
@@ -189,7 +189,7 @@ class UsageIntakeTest {
                 producer.send("{\"userId\":\"rej-full\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}"), "LIMIT_EXCEEDED");
 
         expected.forEach((messageId, code) -> {
-            DeadLetters.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(60));
+            DeadLetterQueue.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(60));
             assertThat(letter.reasonCode()).as(messageId).isEqualTo(code);
             assertThat(letter.receiveCount()).as("received maxReceiveCount times before the redrive").isEqualTo(3);
             assertThat(jdbc.queryForList("SELECT outcome FROM usage_rejection WHERE message_id = ?", String.class,
@@ -208,15 +208,15 @@ class UsageIntakeTest {
         double invalid = deadLettered("invalid");
 
         assertThat(intake.process(received(overLimit, settings.maxReceiveCount() - 1), seconds -> { }))
-                .isEqualTo(UsageIntake.Outcome.REJECTED);
+                .isEqualTo(Disposition.REJECTED);
         assertThat(deadLettered("rejected")).as("retried again: not bound for the DLQ yet").isEqualTo(rejected);
 
         assertThat(intake.process(received(overLimit, settings.maxReceiveCount()), seconds -> { }))
-                .isEqualTo(UsageIntake.Outcome.REJECTED);
+                .isEqualTo(Disposition.REJECTED);
         assertThat(deadLettered("rejected")).as("its last receive: the redrive policy moves it").isEqualTo(rejected + 1);
 
         assertThat(intake.process(received("{\"userId\":\"dl-kind-user\"}", 1), seconds -> { }))
-                .isEqualTo(UsageIntake.Outcome.INVALID);
+                .isEqualTo(Disposition.INVALID);
         assertThat(deadLettered("invalid")).as("moved by the worker at once").isEqualTo(invalid + 1);
         assertThat(deadLettered("rejected")).isEqualTo(rejected + 1);
     }
@@ -246,13 +246,13 @@ class UsageIntakeTest {
     void a_transient_failure_is_retried_in_place_with_the_visibility_extended_before_each_pause() throws Exception {
         EntitlementId id = grant("transient-direct", "AI_TUTOR_ACCESS", limit(100));
         List<Integer> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
-        UsageIntake.Outcome outcome;
+        Disposition outcome;
         try (AutoCloseable outage = refuseEvents(id, Duration.ofMillis(1500))) {
             outcome = intake.process(received("{\"userId\":\"transient-direct\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}",
                     1), extensions::add);
         }
 
-        assertThat(outcome).as("counted in the same receive").isEqualTo(UsageIntake.Outcome.COUNTED);
+        assertThat(outcome).as("counted in the same receive").isEqualTo(Disposition.COUNTED);
         assertThat(extensions).as("visibility extended before each pause (200, 400, 800 ms ...)")
                 .hasSizeGreaterThanOrEqualTo(2).allMatch(seconds -> seconds >= 30);
         assertThat(used(id)).isEqualTo(1);
@@ -321,7 +321,7 @@ class UsageIntakeTest {
         double duplicatesBefore = outcomes("duplicate");
         assertThat(intake.process(received("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\","
                 + "\"amount\":9,\"idempotencyKey\":\"order-1\"}", 1), seconds -> { }))
-                .isEqualTo(UsageIntake.Outcome.DUPLICATE);
+                .isEqualTo(Disposition.DUPLICATE);
         assertThat(outcomes("duplicate")).isEqualTo(duplicatesBefore + 1);
         assertThat(used(id)).isIn(5L, 7L);
         assertThat(events(id)).isEqualTo(2);
@@ -339,7 +339,7 @@ class UsageIntakeTest {
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages(),
                     messages -> !messages.isEmpty()).get(0);
             // the worker commits ... and "crashes" before deleting: the message becomes visible again
-            assertThat(intake.process(received, seconds -> { })).isEqualTo(UsageIntake.Outcome.COUNTED);
+            assertThat(intake.process(received, seconds -> { })).isEqualTo(Disposition.COUNTED);
             sqs.changeMessageVisibility(r -> r.queueUrl(queues.queueUrl()).receiptHandle(received.receiptHandle())
                     .visibilityTimeout(0)).join();
         } finally {
@@ -412,7 +412,7 @@ class UsageIntakeTest {
                         .visibilityTimeout(0).waitTimeSeconds(1)
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages()) {
                     if (received.messageId().equals(countedId) && !receives.containsKey(countedId)) {
-                        assertThat(intake.process(received, seconds -> { })).isEqualTo(UsageIntake.Outcome.COUNTED);
+                        assertThat(intake.process(received, seconds -> { })).isEqualTo(Disposition.COUNTED);
                     }
                     if (received.messageId().equals(countedId) || received.messageId().equals(uncountedId)) {
                         receives.merge(received.messageId(), 1, Integer::sum);
@@ -424,12 +424,12 @@ class UsageIntakeTest {
             container.start();
         }
         // the worker's next receive finds them over maxReceiveCount: the queue moves them to the DLQ
-        DeadLetters.DeadLetter counted = awaitDeadLetter(countedId, SOON);
-        DeadLetters.DeadLetter uncounted = awaitDeadLetter(uncountedId, SOON);
-        assertThat(counted.reasonCode()).isEqualTo(DeadLetters.RECEIVE_COUNT_EXCEEDED);
+        DeadLetterQueue.DeadLetter counted = awaitDeadLetter(countedId, SOON);
+        DeadLetterQueue.DeadLetter uncounted = awaitDeadLetter(uncountedId, SOON);
+        assertThat(counted.reasonCode()).isEqualTo(DeadLetterQueue.RECEIVE_COUNT_EXCEEDED);
         assertThat(counted.counted()).isTrue();
         assertThat(counted.reasonDetail()).contains("was counted");
-        assertThat(uncounted.reasonCode()).isEqualTo(DeadLetters.RECEIVE_COUNT_EXCEEDED);
+        assertThat(uncounted.reasonCode()).isEqualTo(DeadLetterQueue.RECEIVE_COUNT_EXCEEDED);
         assertThat(uncounted.counted()).isFalse();
         assertThat(uncounted.reasonDetail()).contains("not counted");
         assertThat(used(id)).isEqualTo(2);
@@ -462,7 +462,7 @@ class UsageIntakeTest {
     }
 
     private double redeliveries() {
-        return meters.get("ledger.intake.redeliveries").functionCounter().count();
+        return meters.get("ledger.intake.redeliveries").counter().count();
     }
 
     private static List<String> ids(JsonNode list) {

@@ -142,7 +142,7 @@ class UsageMessagesTest {
 
     @Test
     void the_reason_keeps_user_and_key_when_they_were_readable() {
-        Invalid invalid = parse("{\"userId\":\"u-9\",\"entitlementKey\":\"K\",\"amount\":0,\"idempotencyKey\":\"i\"}")
+        InvalidMessage invalid = parse("{\"userId\":\"u-9\",\"entitlementKey\":\"K\",\"amount\":0,\"idempotencyKey\":\"i\"}")
                 .invalid();
         assertThat(invalid.userId()).isEqualTo("u-9");
         assertThat(invalid.entitlementKey()).isEqualTo("K");

@@ -82,7 +82,7 @@ class UsageHistoryTest {
         ledger.consume(new ConsumeUsage(id, 4, Instant.now(), "order-1", metadata, "msg-1"));
         ledger.send(id, new ResetPeriod(id, Instant.now()), Map.of());
         rejections.record("msg-2", 1, "msg-2", id.userId(), id.entitlementKey(), "LIMIT_EXCEEDED",
-                "usage of 20 would exceed the limit", RejectionLog.Outcome.RETRY, Instant.now().plusMillis(5),
+                "usage of 20 would exceed the limit", RejectionLog.NextStep.RETRY, Instant.now().plusMillis(5),
                 "{\"userId\":\"history-user\"}");
         awaitHistoryCaughtUp();
 

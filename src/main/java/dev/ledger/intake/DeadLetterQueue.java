@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +18,9 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * The usage DLQ: moving invalid messages there with their reason, listing what waits there without consuming it, and
- * redriving messages to the usage queue with their bodies unchanged.
- *
- * <p>Message attributes written here: {@code ledger-reason-code}, {@code ledger-reason-detail},
- * {@code ledger-receive-count} (on invalid messages) and {@code ledger-original-message-id}. A redriven message gets
- * a new SQS message id, so it carries the original one, and the worker dedups on it when there is no
- * {@code idempotencyKey}: a message that was counted and then dead-lettered anyway is never counted twice.
+ * The usage DLQ as operators see it (the admin API): listing what waits there without consuming it, and redriving
+ * messages to the usage queue with their bodies unchanged and their original message id
+ * ({@link LedgerAttributes#ORIGINAL_MESSAGE_ID}). The worker's own way to the DLQ is {@link DeadLetterRouting}.
  *
  * <p>A message can reach the DLQ without any reason of ours: the queue's redrive policy moves a message that was
  * received {@code maxReceiveCount} times without being deleted, which also happens when workers die or stall while
@@ -32,15 +28,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * the message had in fact been counted.
  */
 @Component
-public class DeadLetters {
+public class DeadLetterQueue {
 
-    public static final String REASON_CODE = "ledger-reason-code";
-    public static final String REASON_DETAIL = "ledger-reason-detail";
-    public static final String RECEIVE_COUNT = "ledger-receive-count";
-    public static final String ORIGINAL_MESSAGE_ID = "ledger-original-message-id";
     /** The reason of a message moved by the redrive policy with no rejection or invalidity recorded for it. */
     public static final String RECEIVE_COUNT_EXCEEDED = "RECEIVE_COUNT_EXCEEDED";
-    private static final int SQS_MAX_ATTRIBUTES = 10;
     private static final int LISTING_VISIBILITY_SECONDS = 30;
 
     private final SqsAsyncClient sqs;
@@ -50,8 +41,8 @@ public class DeadLetters {
     private final SqsSettings settings;
     private final Clock clock;
 
-    DeadLetters(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, EntitlementStates states, SqsSettings settings,
-                Clock clock) {
+    DeadLetterQueue(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, EntitlementStates states,
+                    SqsSettings settings, Clock clock) {
         this.sqs = sqs;
         this.queues = queues;
         this.rejections = rejections;
@@ -68,18 +59,6 @@ public class DeadLetters {
      */
     public record DeadLetter(String messageId, String originalMessageId, String body, int receiveCount,
                              String reasonCode, String reasonDetail, Instant sentAt, Boolean counted) {
-    }
-
-    /** Sends {@code message} to the DLQ with its reason; the caller deletes it from the usage queue afterwards. */
-    public void moveInvalid(Message message, String originalMessageId, int receiveCount, Invalid invalid) {
-        Map<String, MessageAttributeValue> attributes = carriedAttributes(message, 4);
-        attributes.put(REASON_CODE, string(invalid.code()));
-        attributes.put(REASON_DETAIL, string(invalid.detail()));
-        attributes.put(RECEIVE_COUNT, MessageAttributeValue.builder().dataType("Number")
-                .stringValue(Integer.toString(receiveCount)).build());
-        attributes.put(ORIGINAL_MESSAGE_ID, string(originalMessageId));
-        sqs.sendMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).messageBody(message.body())
-                .messageAttributes(attributes)).join();
     }
 
     /** Up to {@code max} messages in the DLQ. They are received briefly and made visible again at once. */
@@ -107,17 +86,17 @@ public class DeadLetters {
     public Redrive redrive(Set<String> messageIds, int max) {
         Map<String, Message> received = receiveAll(max);
         List<Message> untouched = new ArrayList<>();
-        Set<String> found = new java.util.HashSet<>();
+        Set<String> found = new HashSet<>();
         int moved = 0;
         try {
             for (Message message : received.values()) {
-                String original = originalId(message);
+                String original = LedgerAttributes.originalId(message);
                 if (messageIds != null && !messageIds.contains(message.messageId()) && !messageIds.contains(original)) {
                     untouched.add(message);
                     continue;
                 }
-                Map<String, MessageAttributeValue> attributes = carriedAttributes(message, 1);
-                attributes.put(ORIGINAL_MESSAGE_ID, string(original));
+                Map<String, MessageAttributeValue> attributes = LedgerAttributes.carried(message, 1);
+                attributes.put(LedgerAttributes.ORIGINAL_MESSAGE_ID, LedgerAttributes.string(original));
                 sqs.sendMessage(r -> r.queueUrl(queues.queueUrl()).messageBody(message.body())
                         .messageAttributes(attributes)).join();
                 sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
@@ -134,18 +113,11 @@ public class DeadLetters {
         return new Redrive(moved, notFound);
     }
 
-    /** The id under which a message was first received: the dedup key when the body has no idempotencyKey. */
-    public static String originalId(Message message) {
-        MessageAttributeValue original = message.messageAttributes().get(ORIGINAL_MESSAGE_ID);
-        return original != null && original.stringValue() != null && !original.stringValue().isBlank()
-                ? original.stringValue() : message.messageId();
-    }
-
     private DeadLetter describe(Message message) {
-        String original = originalId(message);
-        String code = attribute(message, REASON_CODE);
-        String detail = attribute(message, REASON_DETAIL);
-        String countAttribute = attribute(message, RECEIVE_COUNT);
+        String original = LedgerAttributes.originalId(message);
+        String code = LedgerAttributes.get(message, LedgerAttributes.REASON_CODE);
+        String detail = LedgerAttributes.get(message, LedgerAttributes.REASON_DETAIL);
+        String countAttribute = LedgerAttributes.get(message, LedgerAttributes.RECEIVE_COUNT);
         int receiveCount = countAttribute != null ? Integer.parseInt(countAttribute) : 0;
         if (code == null) {
             var last = rejections.lastReason(original);
@@ -199,26 +171,5 @@ public class DeadLetters {
             }
             sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl()).entries(entries)).join();
         }
-    }
-
-    /** The producer's own attributes, without ours, leaving room for {@code reserved} of ours. */
-    private static Map<String, MessageAttributeValue> carriedAttributes(Message message, int reserved) {
-        Map<String, MessageAttributeValue> carried = new HashMap<>();
-        message.messageAttributes().forEach((name, value) -> {
-            if (!name.startsWith("ledger-") && carried.size() < SQS_MAX_ATTRIBUTES - reserved) {
-                carried.put(name, value);
-            }
-        });
-        return carried;
-    }
-
-    private static String attribute(Message message, String name) {
-        MessageAttributeValue value = message.messageAttributes().get(name);
-        return value == null ? null : value.stringValue();
-    }
-
-    private static MessageAttributeValue string(String value) {
-        String safe = value == null || value.isEmpty() ? "-" : value.length() > 1024 ? value.substring(0, 1024) : value;
-        return MessageAttributeValue.builder().dataType("String").stringValue(safe).build();
     }
 }
