@@ -74,7 +74,12 @@ public class RequiredSettings implements ApplicationListener<ApplicationEnvironm
         }
         boolean tokens = !binder.bind("ledger.security.tokens", Bindable.listOf(Map.class)).orElse(List.of()).isEmpty()
                 || !blank(binder.bind("ledger.security.tokens-json", String.class).orElse(null));
-        boolean jwt = !blank(binder.bind("ledger.security.jwt.issuer-uri", String.class).orElse(null));
+        // Boot's own keys count too: ledger.security.jwt.issuer-uri is mapped onto the first (application.properties)
+        boolean jwt = java.util.stream.Stream.of("ledger.security.jwt.issuer-uri",
+                        "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                        "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                        "spring.security.oauth2.resourceserver.jwt.public-key-location")
+                .anyMatch(key -> !blank(binder.bind(key, String.class).orElse(null)));
         if (!tokens && !jwt) {
             missing.add(AUTHENTICATION);
         }

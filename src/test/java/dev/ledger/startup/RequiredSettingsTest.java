@@ -32,4 +32,20 @@ class RequiredSettingsTest {
         assertThat(RequiredSettings.missing(environment(COMPLETE))).as("password authentication: user optional")
                 .isEmpty();
     }
+
+    @Test
+    void api_authentication_is_tokens_or_a_jwt_issuer_or_keys_under_either_name() {
+        Map<String, Object> none = new java.util.HashMap<>(COMPLETE);
+        none.remove("ledger.security.tokens-json");
+        assertThat(RequiredSettings.missing(environment(none))).containsExactly(RequiredSettings.AUTHENTICATION);
+
+        for (String key : java.util.List.of("ledger.security.jwt.issuer-uri",
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                "spring.security.oauth2.resourceserver.jwt.public-key-location")) {
+            Map<String, Object> jwt = new java.util.HashMap<>(none);
+            jwt.put(key, "https://issuer.example/keys");
+            assertThat(RequiredSettings.missing(environment(jwt))).as(key).isEmpty();
+        }
+    }
 }
