@@ -32,12 +32,11 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
     private final java.time.Duration degradedLag;
 
     ProjectionMonitoring(ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters,
-                         @org.springframework.beans.factory.annotation.Value("${ledger.projections.degraded-lag:30s}")
-                         java.time.Duration degradedLag) {
+                         ProjectionSettings settings) {
         super("projection status unavailable");
         this.status = status;
         this.rebuilds = rebuilds;
-        this.degradedLag = degradedLag;
+        this.degradedLag = settings.degradedLag();
         for (Projection projection : Projection.values()) {
             AtomicReference<ProjectionStatus.Status> holder = new AtomicReference<>();
             latest.put(projection, holder);
