@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param pollInterval    how often the processors look for events appended by other instances; this instance's own
  *                        commits wake them at once ({@link PromptEventSource})
+ * @param coordinationInterval how often every instance checks for a rebuild request ({@link Rebuilds#follow})
+ * @param metricsInterval how often the lag gauges are refreshed
  * @param degradedLag     health turns {@code DEGRADED} when a projection's oldest unapplied event is older than this
  * @param retryBackoff    first pause of the projection tools' retries ({@link ProjectionRetry}): a rebuild's item
  *                        writes, waiting for token claims; it doubles after each failure
@@ -16,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("ledger.projections")
 public record ProjectionSettings(@DefaultValue("500ms") Duration pollInterval,
+                                 @DefaultValue("1s") Duration coordinationInterval,
+                                 @DefaultValue("5s") Duration metricsInterval,
                                  @DefaultValue("30s") Duration degradedLag,
                                  @DefaultValue("200ms") Duration retryBackoff,
                                  @DefaultValue("2s") Duration retryMaxBackoff) {

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -46,7 +47,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * status stays {@code REBUILDING}, and the next rebuild starts over.
  */
 @Component
-public class Rebuilds implements DisposableBean {
+public class Rebuilds implements SchedulingConfigurer, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Rebuilds.class);
     private static final Duration CLAIM_EXTENSION = Duration.ofSeconds(2);
@@ -59,6 +60,7 @@ public class Rebuilds implements DisposableBean {
     private final TransactionManager transactions;
     private final ObjectProvider<BulkRebuild> bulkRebuilds;
     private final ProjectionRetry retry;
+    private final ProjectionSettings settings;
     /** Progress of a bulk rebuild is written in its own transaction, whatever the rebuild's thread is inside of. */
     private final TransactionTemplate progress;
     private final Map<String, Long> activeGenerations = new ConcurrentHashMap<>();
@@ -69,13 +71,15 @@ public class Rebuilds implements DisposableBean {
 
     Rebuilds(JdbcTemplate jdbc, EventProcessingConfiguration processing, TokenStore tokenStore,
              TransactionManager transactions, ObjectProvider<BulkRebuild> bulkRebuilds,
-             PlatformTransactionManager platformTransactions, ProjectionRetry retry, MeterRegistry meters) {
+             PlatformTransactionManager platformTransactions, ProjectionRetry retry, ProjectionSettings settings,
+             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.processing = processing;
         this.tokenStore = tokenStore;
         this.transactions = transactions;
         this.bulkRebuilds = bulkRebuilds;
         this.retry = retry;
+        this.settings = settings;
         this.bulkRunner = ProjectionThreads.pool("projection-rebuild", 1, meters);
         this.claimKeeper = ProjectionThreads.scheduler("projection-rebuild-claims", meters);
         this.progress = new TransactionTemplate(platformTransactions);
@@ -270,8 +274,13 @@ public class Rebuilds implements DisposableBean {
                 + "AND generation = ?", generation, Instant.now().atOffset(ZoneOffset.UTC), processor, generation);
     }
 
+    /** {@link #follow} every {@code ledger.projections.coordination-interval}, on Spring's scheduler. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(this::follow, settings.coordinationInterval());
+    }
+
     /** Brings this instance's processors in line with the generation rows; runs every second on every instance. */
-    @Scheduled(fixedDelayString = "${ledger.projections.coordination-interval:1s}")
     public synchronized void follow() {
         for (Projection projection : Projection.values()) {
             String processor = projection.processor();
