@@ -75,7 +75,8 @@ class ProjectionMonitoring extends AbstractHealthIndicator implements Scheduling
             var processor = rebuilds.processor(projection.processor());
             boolean failing = processor.isError()
                     || processor.processingStatus().values().stream().anyMatch(s -> s.isErrorState())
-                    || (!current.replaying() && current.lagEvents() > 0 && current.lagSeconds() > settings.degradedLag().toSeconds());
+                    || (!current.replaying() && current.lagEvents() > 0
+                            && current.lagSeconds() > settings.degradedLag().toSeconds());
             degraded |= failing;
             builder.withDetail(projection.publicName(), Map.of("processor", current.processor(),
                     "state", failing ? "ERROR" : current.state(), "lagEvents", current.lagEvents(),

@@ -17,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Compares every item of the entitlements table with the state computed from the event store, in chunks, so memory
  * stays bounded for any number of entitlements: events are read through the {@link EventLog} (upcast, in aggregate
- * order) and folded with the same {@link ItemChange} the projection uses; each chunk of expected items is fetched with BatchGetItem; a scan of the table
- * then finds items that have no events at all.
+ * order) and folded with the same {@link ItemChange} the projection uses; each chunk of expected items is fetched with
+ * BatchGetItem; a scan of the table then finds items that have no events at all.
  */
 @Component
 public class DriftCheck {
