@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
  * {@code java -jar ledger.jar projections rebuild dynamodb | drift dynamodb | status} and
  * {@code java -jar ledger.jar import dynamodb --table NAME [--dry-run]} and {@code java -jar ledger.jar database bootstrap}
  * (no application context: adr/0019). The projection and import jobs start the application
- * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job
- * takes part in the replay like any other instance and exits when the projection has caught up.
+ * without the web server and without the SQS listener, with the same configuration as the service; a rebuild job of
+ * the DynamoDB table runs the one pass itself (adr/0014), and every rebuild job exits when the projection has caught
+ * up.
  *
  * <p>Exit codes: 0 success (drift: none found; import: done), 1 failure, 2 usage error, 3 drift found, 4 import done
  * but with invalid items (listed) that were not imported.
@@ -221,15 +222,14 @@ public final class LedgerCommandLine {
     }
 
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
-            description = "Rebuild the projection under a new generation: for dynamodb, one pass over the event store "
-                    + "that writes every item once (ledger.dynamodb.bulk-rebuild=true, the default; adr/0014), or a "
-                    + "reset and replay of the processor on every instance (false); for history, a replay. Exits "
-                    + "when the projection has caught up.")
+            description = "Rebuild the projection under a new generation: for dynamodb, one pass over the event store, "
+                    + "run by this job, that writes every item once (adr/0014); for history, the table is emptied "
+                    + "and every event replayed into it. Exits when the projection has caught up.")
     static final class Rebuild implements Callable<Integer> {
         private final ConfigurableApplicationContext context;
         private final PrintWriter out;
 
-        @Parameters(index = "0", description = "projection: dynamodb")
+        @Parameters(index = "0", description = "projection: dynamodb or history")
         String projection;
 
         @Option(names = "--timeout", defaultValue = "PT2H", description = "give up after this long (ISO-8601, default PT2H)")
@@ -246,7 +246,7 @@ public final class LedgerCommandLine {
             long generation = context.getBean(Rebuilds.class).rebuild(target, "command-line", Duration.ofMinutes(2));
             out.printf("rebuild of %s started: generation %d%n", target.publicName(), generation);
             out.flush();
-            // a one-pass rebuild runs in this process: wait for it before following the catch-up
+            // the one pass over the event store runs in this process: wait for it before following the catch-up
             context.getBean(Rebuilds.class).awaitBulk(target);
             ProjectionStatus status = context.getBean(ProjectionStatus.class);
             Instant giveUp = Instant.now().plus(timeout);

@@ -8,10 +8,14 @@ import dev.ledger.entitlement.ImportEntitlement;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.RejectionReason;
 import dev.ledger.command.Ledger;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -22,13 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
@@ -37,6 +36,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -71,12 +72,14 @@ public class TableImports implements DisposableBean {
     private final ImportSettings settings;
     private final Clock clock;
     private final ObjectMapper json;
-    private final ExecutorService background = Executors.newSingleThreadExecutor(daemon("table-import"));
-    private final ScheduledExecutorService heartbeats =
-            Executors.newSingleThreadScheduledExecutor(daemon("table-import-heartbeat"));
+    /** Runs started over the API, one at a time. */
+    private final ThreadPoolTaskExecutor background;
+    private final ThreadPoolTaskScheduler heartbeats;
+    /** One thread per segment of the Scan, each importing its segment's items. */
+    private final ThreadPoolTaskExecutor segments;
 
     TableImports(DynamoDbClient dynamo, Ledger ledger, JdbcTemplate jdbc, TransactionTemplate transactions,
-                 ImportSettings settings, Clock clock, ObjectMapper json) {
+                 ImportSettings settings, Clock clock, ObjectMapper json, MeterRegistry meters) {
         this.dynamo = dynamo;
         this.ledger = ledger;
         this.jdbc = jdbc;
@@ -84,6 +87,27 @@ public class TableImports implements DisposableBean {
         this.settings = settings;
         this.clock = clock;
         this.json = json;
+        this.background = pool("table-import", 1, meters);
+        this.segments = pool("table-import-segment", settings.segments(), meters);
+        this.heartbeats = new ThreadPoolTaskScheduler();
+        heartbeats.setThreadNamePrefix("table-import-heartbeat-");
+        heartbeats.setDaemon(true);
+        heartbeats.initialize();
+    }
+
+    /**
+     * Spring's executor, owned by this bean and shut down with it (as a bean, an {@code Executor} would make Boot back
+     * off from its own {@code applicationTaskExecutor}), with Micrometer's {@code executor.*} metrics under its name.
+     */
+    private static ThreadPoolTaskExecutor pool(String name, int threads, MeterRegistry meters) {
+        ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+        pool.setCorePoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setThreadNamePrefix(name + "-");
+        pool.setDaemon(true);
+        pool.initialize();
+        new ExecutorServiceMetrics(pool.getThreadPoolExecutor(), name, Tags.empty()).bindTo(meters);
+        return pool;
     }
 
     /** Records a new run and runs it on a background thread. @return the run as recorded */
@@ -144,11 +168,11 @@ public class TableImports implements DisposableBean {
     /** Runs a recorded run in this thread until it is done or fails. @return its final status */
     public ImportStatus run(UUID id) {
         Run run = new Run(status(id));
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(run::report, 1, 1, TimeUnit.SECONDS);
-        ExecutorService segments = Executors.newFixedThreadPool(settings.segments(), daemon("table-import-segment"));
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(run::report, Instant.now().plusSeconds(1),
+                Duration.ofSeconds(1));
+        List<Future<?>> scans = new ArrayList<>();
         long started = System.nanoTime();
         try {
-            List<Future<?>> scans = new ArrayList<>();
             for (int segment = 0; segment < settings.segments(); segment++) {
                 int current = segment;
                 scans.add(segments.submit(() -> run.segment(current, settings.segments())));
@@ -170,7 +194,8 @@ public class TableImports implements DisposableBean {
             heartbeat.cancel(false);
             run.finish(ImportStatus.State.FAILED, "the import was interrupted; run it again");
         } finally {
-            segments.shutdownNow();
+            // segments stop at the run's failure by themselves; cancelling also interrupts one that is waiting
+            scans.forEach(scan -> scan.cancel(true));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         ImportStatus done = status(id);
@@ -336,15 +361,6 @@ public class TableImports implements DisposableBean {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger threads = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     private static OffsetDateTime ts(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }
@@ -355,7 +371,8 @@ public class TableImports implements DisposableBean {
 
     @Override
     public void destroy() {
-        background.shutdownNow();
-        heartbeats.shutdownNow();
+        background.destroy();
+        segments.destroy();
+        heartbeats.destroy();
     }
 }

@@ -4,10 +4,10 @@ import java.util.function.LongConsumer;
 import org.axonframework.eventhandling.TrackingToken;
 
 /**
- * A projection that can be rebuilt in one pass over the event store, instead of a replay of every event through its
- * processor (ADR 0014). {@link Rebuilds} stops the processor on every instance and holds its token claims while
- * {@link #rebuild} runs; the processor then resumes with the new generation, from its own tokens or from the position
- * the rebuild covered, whichever is further.
+ * A projection that is rebuilt in one pass over the event store (the DynamoDB table, ADR 0014), instead of a replay of
+ * every event through its processor. {@link Rebuilds} stops the processor on every instance and holds its token claims
+ * while {@link #rebuild} runs; the processor then resumes with the new generation, from its own tokens or from the
+ * position the rebuild covered, whichever is further.
  */
 public interface BulkRebuild {
 
@@ -22,7 +22,7 @@ public interface BulkRebuild {
      * @param progress told the number of events folded so far, now and then
      * @return the position the projection now reflects (with the gaps that may still fill), from which its processor
      *     resumes when its tokens are behind it; {@code null} when there were no events
-     * @throws RuntimeException when a write keeps failing; {@link Rebuilds} then falls back to a replay
+     * @throws RuntimeException when a write keeps failing; the processor then stays stopped until the next rebuild
      */
     TrackingToken rebuild(long generation, LongConsumer progress);
 }

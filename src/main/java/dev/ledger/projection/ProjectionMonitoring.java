@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
  * by itself.
  */
 @Component("projections")
-class ProjectionMonitoring extends AbstractHealthIndicator {
+class ProjectionMonitoring extends AbstractHealthIndicator implements SchedulingConfigurer {
 
     static final Status DEGRADED = new Status("DEGRADED", "a projection is failing and retrying; see its lag");
     private static final Logger log = LoggerFactory.getLogger(ProjectionMonitoring.class);
@@ -29,15 +30,14 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
     private final Rebuilds rebuilds;
     private final Map<Projection, AtomicReference<ProjectionStatus.Status>> latest = new ConcurrentHashMap<>();
 
-    private final java.time.Duration degradedLag;
+    private final ProjectionSettings settings;
 
     ProjectionMonitoring(ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters,
-                         @org.springframework.beans.factory.annotation.Value("${ledger.projections.degraded-lag:30s}")
-                         java.time.Duration degradedLag) {
+                         ProjectionSettings settings) {
         super("projection status unavailable");
         this.status = status;
         this.rebuilds = rebuilds;
-        this.degradedLag = degradedLag;
+        this.settings = settings;
         for (Projection projection : Projection.values()) {
             AtomicReference<ProjectionStatus.Status> holder = new AtomicReference<>();
             latest.put(projection, holder);
@@ -50,7 +50,12 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
         }
     }
 
-    @Scheduled(fixedDelayString = "${ledger.projections.metrics-interval:5s}")
+    /** {@link #refresh} every {@code ledger.projections.metrics-interval}, on Spring's scheduler. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(this::refresh, settings.metricsInterval());
+    }
+
     void refresh() {
         for (Projection projection : Projection.values()) {
             try {
@@ -70,7 +75,8 @@ class ProjectionMonitoring extends AbstractHealthIndicator {
             var processor = rebuilds.processor(projection.processor());
             boolean failing = processor.isError()
                     || processor.processingStatus().values().stream().anyMatch(s -> s.isErrorState())
-                    || (!current.replaying() && current.lagEvents() > 0 && current.lagSeconds() > degradedLag.toSeconds());
+                    || (!current.replaying() && current.lagEvents() > 0
+                            && current.lagSeconds() > settings.degradedLag().toSeconds());
             degraded |= failing;
             builder.withDetail(projection.publicName(), Map.of("processor", current.processor(),
                     "state", failing ? "ERROR" : current.state(), "lagEvents", current.lagEvents(),

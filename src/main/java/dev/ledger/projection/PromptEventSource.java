@@ -1,14 +1,13 @@
 package dev.ledger.projection;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.axonframework.common.Registration;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.TrackedEventMessage;
@@ -17,7 +16,8 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,11 +44,15 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
     private final EventStore eventStore;
     private final Set<PromptStream> streams = new CopyOnWriteArraySet<>();
     private final Registration subscription;
-    private final ScheduledExecutorService ticker;
+    private final ThreadPoolTaskScheduler ticker;
     private final AtomicBoolean gathering = new AtomicBoolean();
 
-    public PromptEventSource(EventStore eventStore,
-                             @Value("${ledger.projections.poll-interval:500ms}") Duration pollInterval) {
+    @Autowired
+    PromptEventSource(EventStore eventStore, ProjectionSettings settings, MeterRegistry meters) {
+        this(eventStore, settings.pollInterval(), meters);
+    }
+
+    PromptEventSource(EventStore eventStore, Duration pollInterval, MeterRegistry meters) {
         this.eventStore = eventStore;
         this.subscription = eventStore.subscribe(events -> {
             if (CurrentUnitOfWork.isStarted()) {
@@ -57,13 +61,8 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
                 committed();
             }
         });
-        this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "projection-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(10, pollInterval.toMillis());
-        ticker.scheduleWithFixedDelay(() -> signal(false), millis, millis, TimeUnit.MILLISECONDS);
+        this.ticker = ProjectionThreads.scheduler("projection-poll", meters);
+        ticker.scheduleWithFixedDelay(() -> signal(false), Instant.now().plus(pollInterval), pollInterval);
     }
 
     /** Wakes the processors {@link #GATHER} after the first of a run of commits. */
@@ -72,7 +71,7 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
             ticker.schedule(() -> {
                 gathering.set(false);
                 signal(true);
-            }, GATHER.toMillis(), TimeUnit.MILLISECONDS);
+            }, Instant.now().plus(GATHER));
         }
     }
 
@@ -110,7 +109,7 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
     @Override
     public void destroy() {
         subscription.cancel();
-        ticker.shutdownNow();
+        ticker.destroy();
     }
 
     /** Open streams (for tests). */

@@ -7,12 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.ReplayToken;
@@ -25,7 +21,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -37,44 +36,52 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>the requester bumps {@code generation} in {@code projection_generation};</li>
  *   <li>every instance polls that row and shuts its processor down when the generation it runs with is stale,
  *       releasing its token claims;</li>
- *   <li>the requester resets the tokens (retrying until no claim is held), then records {@code reset_generation};</li>
- *   <li>every instance sees {@code reset_generation = generation} and starts the processor again, writing with the
- *       new generation. Items of the old generation are overwritten as the replay reaches them; until then readers
- *       keep the old item.</li>
+ *   <li>the DynamoDB table ({@link BulkRebuild}, ADR 0014): the requester claims every segment of the processor, so
+ *       that no instance can process while the table is rewritten in one pass over the event store, keeps the claims
+ *       alive, moves tokens that are behind to what the pass covered, then releases the claims. The usage history: the
+ *       requester resets the tokens, and the processor empties the table and replays every event into it;</li>
+ *   <li>the requester records {@code reset_generation}; every instance sees it and starts the processor again,
+ *       writing with the new generation.</li>
  * </ol>
- * A projection with a {@link BulkRebuild} (the DynamoDB table, ADR 0014) does not reset its tokens in step 3: the
- * requester claims every segment of the processor, so that no instance can process while the table is rewritten in
- * one pass over the event store, keeps the claims alive, then releases them and records {@code reset_generation}. The
- * processors resume from their own tokens. When the pass fails, the requester falls back to the token reset above.
+ * A pass that fails releases the claims but records nothing: every processor stays stopped on the new generation, the
+ * status stays {@code REBUILDING}, and the next rebuild starts over.
  */
 @Component
-public class Rebuilds implements DisposableBean {
+public class Rebuilds implements SchedulingConfigurer, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Rebuilds.class);
     private static final Duration CLAIM_EXTENSION = Duration.ofSeconds(2);
+    private static final String CLAIMED_ELSEWHERE = ": another instance still holds a claim (it releases it within a "
+            + "second of seeing the new generation, or when its claim times out)";
 
     private final JdbcTemplate jdbc;
     private final EventProcessingConfiguration processing;
     private final TokenStore tokenStore;
     private final TransactionManager transactions;
     private final ObjectProvider<BulkRebuild> bulkRebuilds;
+    private final ProjectionRetry retry;
+    private final ProjectionSettings settings;
     /** Progress of a bulk rebuild is written in its own transaction, whatever the rebuild's thread is inside of. */
     private final TransactionTemplate progress;
     private final Map<String, Long> activeGenerations = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> bulkRuns = new ConcurrentHashMap<>();
     /** One bulk rebuild at a time on this instance; a second request waits for the first. */
-    private final ExecutorService bulkRunner = Executors.newSingleThreadExecutor(daemon("bulk-rebuild"));
-    private final ScheduledExecutorService claimKeeper = Executors.newSingleThreadScheduledExecutor(
-            daemon("bulk-rebuild-claims"));
+    private final ThreadPoolTaskExecutor bulkRunner;
+    private final ThreadPoolTaskScheduler claimKeeper;
 
     Rebuilds(JdbcTemplate jdbc, EventProcessingConfiguration processing, TokenStore tokenStore,
              TransactionManager transactions, ObjectProvider<BulkRebuild> bulkRebuilds,
-             PlatformTransactionManager platformTransactions) {
+             PlatformTransactionManager platformTransactions, ProjectionRetry retry, ProjectionSettings settings,
+             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.processing = processing;
         this.tokenStore = tokenStore;
         this.transactions = transactions;
         this.bulkRebuilds = bulkRebuilds;
+        this.retry = retry;
+        this.settings = settings;
+        this.bulkRunner = ProjectionThreads.pool("projection-rebuild", 1, meters);
+        this.claimKeeper = ProjectionThreads.scheduler("projection-rebuild-claims", meters);
         this.progress = new TransactionTemplate(platformTransactions);
         this.progress.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         for (Projection projection : Projection.values()) {
@@ -112,9 +119,10 @@ public class Rebuilds implements DisposableBean {
     }
 
     /**
-     * Starts a rebuild of {@code projection}. Returns once the tokens are reset (a replay then runs in the background on
-     * every instance), or, for a projection with a {@link BulkRebuild}, once this instance holds every token claim
-     * (the one-pass rebuild then runs in the background here; {@link #awaitBulk} waits for it).
+     * Starts a rebuild of {@code projection}. For a projection with a {@link BulkRebuild} (the DynamoDB table), returns
+     * once this instance holds every token claim; the one-pass rebuild then runs in the background here
+     * ({@link #awaitBulk} waits for it). For the history, returns once the tokens are reset; the replay then runs in
+     * the background on every instance.
      *
      * @return the new generation
      */
@@ -144,8 +152,8 @@ public class Rebuilds implements DisposableBean {
         CompletableFuture<Void> run = CompletableFuture.runAsync(
                 () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner).whenComplete((done, failed) -> {
                     if (failed != null) {
-                        log.error("Rebuild of {} (generation {}) did not complete and its processor stays stopped; "
-                                + "start the rebuild again", processor, generation, failed);
+                        log.error("Rebuild of {} (generation {}) did not complete; its processor stays stopped on "
+                                + "every instance: start the rebuild again", processor, generation, failed);
                     }
                 });
         bulkRuns.put(processor, run);
@@ -174,31 +182,19 @@ public class Rebuilds implements DisposableBean {
         // runner; this instance already owns them, so this only renews them
         int[] segments = claimAll(processor, timeout);
         ScheduledFuture<?> keepClaims = claimKeeper.scheduleAtFixedRate(() -> extendClaims(processor, segments),
-                CLAIM_EXTENSION.toMillis(), CLAIM_EXTENSION.toMillis(), TimeUnit.MILLISECONDS);
-        boolean rebuilt = false;
+                Instant.now().plus(CLAIM_EXTENSION), CLAIM_EXTENSION);
         long start = System.nanoTime();
         try {
             TrackingToken covered = bulk.rebuild(generation, events -> progress.executeWithoutResult(t -> jdbc.update(
                     "UPDATE projection_generation SET rebuilt_events = ? WHERE processor = ? AND generation = ?",
                     events, processor, generation)));
             advanceTokens(processor, segments, covered);
-            rebuilt = true;
-            log.info("Bulk rebuild of {} (generation {}) done in {} s", processor, generation,
-                    Math.round((System.nanoTime() - start) / 1e8) / 10.0);
-        } catch (RuntimeException failed) {
-            log.error("Bulk rebuild of {} (generation {}) failed; falling back to a replay of every event", processor,
-                    generation, failed);
         } finally {
             keepClaims.cancel(false);
-        }
-        try {
-            if (!rebuilt) {
-                // this instance holds every claim, so the reset cannot be refused
-                resetTokens(processor, timeout);
-            }
-        } finally {
             releaseClaims(processor, segments);
         }
+        log.info("Bulk rebuild of {} (generation {}) done in {} s", processor, generation,
+                Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         markReset(processor, generation);
         follow();
     }
@@ -224,42 +220,32 @@ public class Rebuilds implements DisposableBean {
 
     private void resetTokens(String processor, Duration timeout) {
         StreamingEventProcessor streaming = processor(processor);
-        Instant giveUp = Instant.now().plus(timeout);
-        while (true) {
-            try {
-                streaming.resetTokens();
-                return;
-            } catch (UnableToClaimTokenException claimedElsewhere) {
-                if (Instant.now().isAfter(giveUp)) {
-                    throw new IllegalStateException("could not reset the tokens of " + processor + " within " + timeout
-                            + ": another instance still holds a claim (it releases it within a second of seeing the "
-                            + "new generation, or when its claim times out)", claimedElsewhere);
-                }
-                sleep(Duration.ofMillis(500));
-            }
+        try {
+            retry.retrying("resetting the tokens of " + processor, timeout, UnableToClaimTokenException.class)
+                    .execute(attempt -> {
+                        streaming.resetTokens();
+                        return null;
+                    });
+        } catch (UnableToClaimTokenException claimedElsewhere) {
+            throw new IllegalStateException("could not reset the tokens of " + processor + " within " + timeout
+                    + CLAIMED_ELSEWHERE, claimedElsewhere);
         }
     }
 
     /** Claims every segment of {@code processor} for this instance, waiting for other instances to let go. */
     private int[] claimAll(String processor, Duration timeout) {
-        Instant giveUp = Instant.now().plus(timeout);
-        while (true) {
-            try {
-                return transactions.fetchInTransaction(() -> {
-                    int[] segments = tokenStore.fetchSegments(processor);
-                    for (int segment : segments) {
-                        tokenStore.fetchToken(processor, segment);
-                    }
-                    return segments;
-                });
-            } catch (UnableToClaimTokenException claimedElsewhere) {
-                if (Instant.now().isAfter(giveUp)) {
-                    throw new IllegalStateException("could not claim the segments of " + processor + " within "
-                            + timeout + ": another instance still holds a claim (it releases it within a second of "
-                            + "seeing the new generation, or when its claim times out)", claimedElsewhere);
-                }
-                sleep(Duration.ofMillis(500));
-            }
+        try {
+            return retry.retrying("claiming the segments of " + processor, timeout, UnableToClaimTokenException.class)
+                    .execute(attempt -> transactions.fetchInTransaction(() -> {
+                        int[] segments = tokenStore.fetchSegments(processor);
+                        for (int segment : segments) {
+                            tokenStore.fetchToken(processor, segment);
+                        }
+                        return segments;
+                    }));
+        } catch (UnableToClaimTokenException claimedElsewhere) {
+            throw new IllegalStateException("could not claim the segments of " + processor + " within " + timeout
+                    + CLAIMED_ELSEWHERE, claimedElsewhere);
         }
     }
 
@@ -288,8 +274,13 @@ public class Rebuilds implements DisposableBean {
                 + "AND generation = ?", generation, Instant.now().atOffset(ZoneOffset.UTC), processor, generation);
     }
 
+    /** {@link #follow} every {@code ledger.projections.coordination-interval}, on Spring's scheduler. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(this::follow, settings.coordinationInterval());
+    }
+
     /** Brings this instance's processors in line with the generation rows; runs every second on every instance. */
-    @Scheduled(fixedDelayString = "${ledger.projections.coordination-interval:1s}")
     public synchronized void follow() {
         for (Projection projection : Projection.values()) {
             String processor = projection.processor();
@@ -316,24 +307,7 @@ public class Rebuilds implements DisposableBean {
 
     @Override
     public void destroy() {
-        bulkRunner.shutdownNow();
-        claimKeeper.shutdownNow();
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for token claims", e);
-        }
+        bulkRunner.destroy();
+        claimKeeper.destroy();
     }
 }

@@ -20,7 +20,7 @@ class PromptEventSourceTest {
 
     private final EmbeddedEventStore store = EmbeddedEventStore.builder()
             .storageEngine(new InMemoryEventStorageEngine()).build();
-    private final PromptEventSource source = new PromptEventSource(store, Duration.ofHours(1));
+    private final PromptEventSource source = new PromptEventSource(store, Duration.ofHours(1), null);
 
     @AfterEach
     void close() {
@@ -88,7 +88,7 @@ class PromptEventSourceTest {
 
     @Test
     void the_periodic_look_finds_events_appended_elsewhere() throws Exception {
-        PromptEventSource polling = new PromptEventSource(store, Duration.ofMillis(20));
+        PromptEventSource polling = new PromptEventSource(store, Duration.ofMillis(20), null);
         try {
             BlockingStream<TrackedEventMessage<?>> stream = polling.openStream(null);
             AtomicInteger callbacks = new AtomicInteger();

@@ -1,8 +1,7 @@
 package dev.ledger.projection.dynamodb;
 
 import dev.ledger.entitlement.EntitlementId;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.ledger.projection.EventLog;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,25 +10,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import org.axonframework.config.Configuration;
-import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
-import org.axonframework.eventsourcing.EventStreamUtils;
-import org.axonframework.eventsourcing.eventstore.DomainEventStream;
-import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.upcasting.event.EventUpcaster;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Compares every item of the entitlements table with the state computed from the event store, in chunks, so memory
- * stays bounded for any number of entitlements: events are streamed in aggregate order and folded with the same
- * {@link ItemChange} the projection uses; each chunk of expected items is fetched with BatchGetItem; a scan of the table
- * then finds items that have no events at all.
+ * stays bounded for any number of entitlements: events are read through the {@link EventLog} (upcast, in aggregate
+ * order) and folded with the same {@link ItemChange} the projection uses; each chunk of expected items is fetched with
+ * BatchGetItem; a scan of the table then finds items that have no events at all.
  */
 @Component
 public class DriftCheck {
@@ -40,15 +29,12 @@ public class DriftCheck {
     private static final int CHUNK = 100;
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
-    private final ObjectProvider<Configuration> axon;
+    private final EventLog events;
     private final EntitlementTable table;
 
-    DriftCheck(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectProvider<Configuration> axon,
-               EntitlementTable table) {
+    DriftCheck(JdbcTemplate jdbc, EventLog events, EntitlementTable table) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
-        this.axon = axon;
+        this.events = events;
         this.table = table;
     }
 
@@ -76,21 +62,9 @@ public class DriftCheck {
             }
         };
         Map<String, ItemChange> chunk = new LinkedHashMap<>();
-        // Events as the processors see them: through Axon's event serializer and upcaster chain, like the one-pass
-        // rebuild (TableRebuild), so that an upcaster changes drift's expectations and the projection's alike.
-        Configuration configuration = axon.getObject();
-        Serializer serializer = configuration.eventSerializer();
-        EventUpcaster upcasters = configuration.upcasterChain();
-        transactions.executeWithoutResult(tx -> jdbc.query(connection -> {
-            PreparedStatement statement = connection.prepareStatement("SELECT aggregate_identifier, sequence_number, "
-                            + "type, event_identifier, time_stamp, payload_type, payload_revision, payload, meta_data "
-                            + "FROM domain_event_entry "
-                            + "WHERE type = 'Entitlement' ORDER BY aggregate_identifier, sequence_number",
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-            statement.setFetchSize(1_000);
-            return statement;
-        }, rs -> {
-            String aggregate = rs.getString(1);
+        // the events as the processors see them, through the upcaster chain (EventLog), like the one-pass rebuild
+        events.readByAggregate(EntitlementTable.AGGREGATE, event -> {
+            String aggregate = event.getAggregateIdentifier();
             ItemChange change = chunk.get(aggregate);
             if (change == null) {
                 if (chunk.size() == CHUNK) {
@@ -101,15 +75,8 @@ public class DriftCheck {
                 change = new ItemChange(id.userId(), id.entitlementKey());
                 chunk.put(aggregate, change);
             }
-            DomainEventStream events = EventStreamUtils.upcastAndDeserializeDomainEvents(Stream.of(
-                    new GenericDomainEventEntry<>(rs.getString(3), aggregate, rs.getLong(2), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getBytes(8), rs.getBytes(9))),
-                    serializer, upcasters);
-            while (events.hasNext()) {
-                DomainEventMessage<?> event = events.next();
-                change.apply(event.getPayload(), event.getSequenceNumber());
-            }
-        }));
+            change.apply(event.getPayload(), event.getSequenceNumber());
+        });
         if (!chunk.isEmpty()) {
             checked[0] += compare(chunk, report);
         }

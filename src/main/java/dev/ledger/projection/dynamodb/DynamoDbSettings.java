@@ -10,17 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param table          table name ({@code {project}-{env}-entitlements} in Terraform); required
  * @param createTable    create the table at startup if it is missing (local run and tests); in AWS Terraform creates
  *                       it and the application only checks that it exists
- * @param writeParallelism how many item writes of one batch run at once
- * @param bulkRebuild    rebuild the table in one pass over the event store, each item written once, instead of a
- *                       replay of every event through the processor (ADR 0014)
- * @param bulkWriteRetry how long a bulk rebuild retries a failing item write before it gives up and falls back to a
- *                       replay, which retries for as long as it takes
+ * @param writeParallelism how many item writes of one batch (or of a rebuild) run at once
+ * @param bulkWriteRetry how long a rebuild retries a failing item write before it gives up; the processors then stay
+ *                       stopped until the rebuild is started again (ADR 0014)
  */
 @ConfigurationProperties("ledger.dynamodb")
 public record DynamoDbSettings(String table,
                                @DefaultValue("false") boolean createTable,
                                @DefaultValue("8") int writeParallelism,
-                               @DefaultValue("true") boolean bulkRebuild,
                                @DefaultValue("2m") Duration bulkWriteRetry) {
 
     public DynamoDbSettings {

@@ -37,6 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 public class EntitlementTable {
 
     private static final Logger log = LoggerFactory.getLogger(EntitlementTable.class);
+    /** The aggregate type whose events the table is built from. */
+    static final String AGGREGATE = "Entitlement";
     static final String GUARD = "attribute_not_exists(#uid) OR attribute_not_exists(#gen) OR #gen < :g "
             + "OR (#gen = :g AND #ver < :v)";
     private static final Map<String, String> GUARD_NAMES = Map.of("#uid", ItemChange.USER_ID,
@@ -47,7 +49,6 @@ public class EntitlementTable {
     private final Clock clock;
     private final LongAdder writes = new LongAdder();
     private final LongAdder conditionSkips = new LongAdder();
-    private final LongAdder superseded = new LongAdder();
 
     EntitlementTable(DynamoDbClient dynamo, DynamoDbSettings settings, Clock clock, MeterRegistry meters) {
         this.dynamo = dynamo;
@@ -59,20 +60,6 @@ public class EntitlementTable {
         FunctionCounter.builder("ledger.projection.condition.skips", conditionSkips, LongAdder::sum)
                 .tag("processor", EntitlementTableProjector.PROCESSOR)
                 .description("writes skipped because the item already had this or a newer event").register(meters);
-        FunctionCounter.builder("ledger.projection.replay.superseded", superseded, LongAdder::sum)
-                .tag("processor", EntitlementTableProjector.PROCESSOR)
-                .description("replayed events not written because a later replayed event supersedes them")
-                .register(meters);
-    }
-
-    /** Counts replayed events whose write a later replayed event made unnecessary. */
-    void supersededInReplay(int events) {
-        superseded.add(events);
-    }
-
-    /** Replayed events not written (the {@code ledger.projection.replay.superseded} counter). */
-    double superseded() {
-        return superseded.sum();
     }
 
     /** The client, for tests that read what the projection wrote. */

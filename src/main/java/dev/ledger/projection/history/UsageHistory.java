@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -43,11 +42,10 @@ public class UsageHistory {
     private final TransactionTemplate transactions;
     private final byte[] cursorKey;
 
-    UsageHistory(JdbcTemplate jdbc, TransactionTemplate transactions,
-                 @Value("${ledger.history.cursor-key:ledger-history-cursor}") String cursorKey) {
+    UsageHistory(JdbcTemplate jdbc, TransactionTemplate transactions, HistorySettings settings) {
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.cursorKey = cursorKey.getBytes(StandardCharsets.UTF_8);
+        this.cursorKey = settings.cursorKey().getBytes(StandardCharsets.UTF_8);
     }
 
     /** A page, newest first, and the cursor of the next page ({@code null} on the last page). */

@@ -10,6 +10,8 @@ import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.command.Ledger;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.Rebuilds;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import java.time.Duration;
@@ -28,11 +30,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The drift check reads events as the projections do, through the upcaster chain: an event stored under an old type
- * name, which an upcaster turns into {@code UsageConsumed}, counts for drift exactly as it counts for the projection.
- * Without the chain, drift would report a difference that does not exist (or fail on the unknown type).
+ * The drift check and the rebuild read events as the projections do, through the upcaster chain ({@code EventLog}):
+ * an event stored under an old type name, which an upcaster turns into {@code UsageConsumed}, counts for drift and for
+ * the rebuilt item exactly as it counts for the processor. Without the chain, drift would report a difference that
+ * does not exist, and the rebuild would write the item without that usage.
  */
 class DriftUpcastingTest {
 
@@ -61,7 +65,7 @@ class DriftUpcastingTest {
     }
 
     @Test
-    void drift_sees_an_upcast_event_as_the_projection_does() {
+    void drift_and_rebuild_see_an_upcast_event_as_the_projection_does() {
         try (ConfigurableApplicationContext app = LedgerInstances.startWith(new Class<?>[] {LegacyEvents.class},
                 TestDatabase.newDatabase(), "ledger.environment=upcast")) {
             EntitlementId id = EntitlementId.of("upcast-user", "AI_TUTOR_ACCESS");
@@ -91,6 +95,14 @@ class DriftUpcastingTest {
 
             assertThat(report.drift()).as("the table and the upcast events agree").isEmpty();
             assertThat(report.checked()).isEqualTo(1);
+
+            Rebuilds rebuilds = app.getBean(Rebuilds.class);
+            long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(30));
+            rebuilds.awaitBulk(Projection.DYNAMODB);
+            Map<String, AttributeValue> rebuilt = TableItems.get(table, id.userId(), id.entitlementKey())
+                    .orElseThrow();
+            assertThat(rebuilt.get("generation").n()).as("written by the rebuild").isEqualTo(Long.toString(generation));
+            assertThat(rebuilt.get("usageCount").n()).as("the rebuilt item counts the upcast usage").isEqualTo("7");
         }
     }
 }

@@ -53,10 +53,12 @@ class HistoryCompletenessTest {
             ProjectionStatus status = app.getBean(ProjectionStatus.class);
             await().atMost(Duration.ofSeconds(120)).until(() -> status.of(Projection.HISTORY).lagEvents() == 0);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
-            List<Long> missing = jdbc.queryForList("SELECT e.global_index FROM domain_event_entry e "
-                    + "LEFT JOIN usage_history h ON h.global_index = e.global_index WHERE h.global_index IS NULL "
-                    + "ORDER BY 1", Long.class);
-            assertThat(missing).as("events without a history row").isEmpty();
+            // a lag of 0 can still leave an index the processor passed as a gap (a commit that came late); the
+            // processor applies it at its next look, within the poll interval
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForList(
+                    "SELECT e.global_index FROM domain_event_entry e LEFT JOIN usage_history h "
+                            + "ON h.global_index = e.global_index WHERE h.global_index IS NULL ORDER BY 1", Long.class))
+                    .as("events without a history row").isEmpty());
             assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_history", Long.class))
                     .isEqualTo(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry", Long.class));
         }
