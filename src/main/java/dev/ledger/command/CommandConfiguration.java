@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider;
 import dev.ledger.entitlement.Entitlement;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
+import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.net.URI;
@@ -36,7 +37,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * The command side's wiring: the entitlement aggregate with its cache and snapshots, and a command gateway that retries
- * commands that lost an append race. Thread pools are Spring's, so they stop with the context.
+ * commands that lost an append race. Thread pools are Spring's, and they stop with the context.
  */
 @Configuration(proxyBeanMethods = false)
 class CommandConfiguration {
@@ -92,26 +93,28 @@ class CommandConfiguration {
 
     /** Snapshots are built on a small pool, not in the command thread (the Boot default uses a direct executor). */
     @Bean
-    SpringAggregateSnapshotterFactoryBean aggregateSnapshotter(ThreadPoolTaskExecutor snapshotExecutor) {
+    SpringAggregateSnapshotterFactoryBean aggregateSnapshotter(CommandThreads threads) {
         SpringAggregateSnapshotterFactoryBean factory = new SpringAggregateSnapshotterFactoryBean();
-        factory.setExecutor(snapshotExecutor);
+        factory.setExecutor(threads.snapshots());
         return factory;
     }
 
-    @Bean
-    ThreadPoolTaskExecutor snapshotExecutor(EventStoreSettings settings) {
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-        executor.setThreadNamePrefix("snapshotter-");
-        executor.setCorePoolSize(settings.snapshotThreads());
-        executor.setMaxPoolSize(settings.snapshotThreads());
-        return executor;
+    /**
+     * The command side's threads, owned by one bean that shuts them down with the context. Not {@code Executor} or
+     * {@code TaskScheduler} beans: those would make Boot back off from its own {@code applicationTaskExecutor} and
+     * {@code taskScheduler}.
+     */
+    @Bean(destroyMethod = "shutdown")
+    CommandThreads commandThreads(EventStoreSettings settings, MeterRegistry meters) {
+        return new CommandThreads(Threads.pool("snapshotter", settings.snapshotThreads(), meters),
+                Threads.scheduler("command-retry", meters));
     }
 
-    @Bean
-    ThreadPoolTaskScheduler commandRetryScheduler() {
-        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-        scheduler.setThreadNamePrefix("command-retry-");
-        return scheduler;
+    record CommandThreads(ThreadPoolTaskExecutor snapshots, ThreadPoolTaskScheduler retries) {
+        void shutdown() {
+            snapshots.shutdown();
+            retries.shutdown();
+        }
     }
 
     /**
@@ -123,11 +126,11 @@ class CommandConfiguration {
      */
     @Bean
     CommandGateway commandGateway(CommandBus commandBus, EventStoreSettings settings,
-                                  ThreadPoolTaskScheduler commandRetryScheduler) {
+                                  CommandThreads threads) {
         return DefaultCommandGateway.builder()
                 .commandBus(commandBus)
                 .retryScheduler(ExponentialBackOffIntervalRetryScheduler.builder()
-                        .retryExecutor(commandRetryScheduler.getScheduledExecutor())
+                        .retryExecutor(threads.retries().getScheduledExecutor())
                         .maxRetryCount(settings.commandRetries())
                         .backoffFactor(Math.max(1, settings.retryBackoff().toMillis()))
                         .nonTransientFailurePredicate(CommandConfiguration::isFinal)

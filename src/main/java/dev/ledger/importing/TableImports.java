@@ -1,5 +1,6 @@
 package dev.ledger.importing;
 
+import dev.ledger.threads.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,6 @@ import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.RejectionReason;
 import dev.ledger.command.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -87,27 +86,9 @@ public class TableImports implements DisposableBean {
         this.settings = settings;
         this.clock = clock;
         this.json = json;
-        this.background = pool("table-import", 1, meters);
-        this.segments = pool("table-import-segment", settings.segments(), meters);
-        this.heartbeats = new ThreadPoolTaskScheduler();
-        heartbeats.setThreadNamePrefix("table-import-heartbeat-");
-        heartbeats.setDaemon(true);
-        heartbeats.initialize();
-    }
-
-    /**
-     * Spring's executor, owned by this bean and shut down with it (as a bean, an {@code Executor} would make Boot back
-     * off from its own {@code applicationTaskExecutor}), with Micrometer's {@code executor.*} metrics under its name.
-     */
-    private static ThreadPoolTaskExecutor pool(String name, int threads, MeterRegistry meters) {
-        ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
-        pool.setCorePoolSize(threads);
-        pool.setMaxPoolSize(threads);
-        pool.setThreadNamePrefix(name + "-");
-        pool.setDaemon(true);
-        pool.initialize();
-        new ExecutorServiceMetrics(pool.getThreadPoolExecutor(), name, Tags.empty()).bindTo(meters);
-        return pool;
+        this.background = Threads.pool("table-import", 1, meters);
+        this.segments = Threads.pool("table-import-segment", settings.segments(), meters);
+        this.heartbeats = Threads.scheduler("table-import-heartbeat", meters);
     }
 
     /** Records a new run and runs it on a background thread. @return the run as recorded */

@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
                 committed();
             }
         });
-        this.ticker = ProjectionThreads.scheduler("projection-poll", meters);
+        this.ticker = Threads.scheduler("projection-poll", meters);
         ticker.scheduleWithFixedDelay(() -> signal(false), Instant.now().plus(pollInterval), pollInterval);
     }
 

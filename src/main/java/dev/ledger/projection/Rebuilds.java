@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import dev.ledger.threads.Threads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -80,8 +81,8 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         this.bulkRebuilds = bulkRebuilds;
         this.retry = retry;
         this.settings = settings;
-        this.bulkRunner = ProjectionThreads.pool("projection-rebuild", 1, meters);
-        this.claimKeeper = ProjectionThreads.scheduler("projection-rebuild-claims", meters);
+        this.bulkRunner = Threads.pool("projection-rebuild", 1, meters);
+        this.claimKeeper = Threads.scheduler("projection-rebuild-claims", meters);
         this.progress = new TransactionTemplate(platformTransactions);
         this.progress.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         for (Projection projection : Projection.values()) {

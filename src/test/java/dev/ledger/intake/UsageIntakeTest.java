@@ -462,7 +462,7 @@ class UsageIntakeTest {
     }
 
     private double redeliveries() {
-        return meters.get("ledger.intake.redeliveries").counter().count();
+        return meters.get("ledger.intake.redeliveries").functionCounter().count();
     }
 
     private static List<String> ids(JsonNode list) {

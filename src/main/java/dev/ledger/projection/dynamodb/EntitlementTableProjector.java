@@ -8,7 +8,7 @@ import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicyChanged;
-import dev.ledger.projection.ProjectionThreads;
+import dev.ledger.threads.Threads;
 import dev.ledger.projection.Rebuilds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ class EntitlementTableProjector implements DisposableBean {
                               MeterRegistry meters) {
         this.table = table;
         this.rebuilds = rebuilds;
-        this.writers = ProjectionThreads.pool("entitlement-table-writer", settings.writeParallelism(), meters);
+        this.writers = Threads.pool("entitlement-table-writer", settings.writeParallelism(), meters);
     }
 
     @EventHandler

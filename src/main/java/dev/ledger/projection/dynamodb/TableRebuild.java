@@ -5,7 +5,7 @@ import dev.ledger.projection.BulkRebuild;
 import dev.ledger.projection.EventLog;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionRetry;
-import dev.ledger.projection.ProjectionThreads;
+import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,7 +51,7 @@ class TableRebuild implements BulkRebuild, DisposableBean {
         this.events = events;
         this.retry = retry;
         this.settings = settings;
-        this.writers = ProjectionThreads.pool("entitlement-table-rebuild", settings.writeParallelism(), meters);
+        this.writers = Threads.pool("entitlement-table-rebuild", settings.writeParallelism(), meters);
         // enough writes queued to keep every writer busy, few enough that reading never runs far ahead of writing
         this.queued = settings.writeParallelism() * 8;
         this.inFlight = new Semaphore(queued);

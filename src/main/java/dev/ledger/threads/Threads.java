@@ -1,4 +1,4 @@
-package dev.ledger.projection;
+package dev.ledger.threads;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -7,15 +7,15 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * Spring's executors for the projections' own threads: named, daemon, and reporting Micrometer's {@code executor.*}
- * metrics under their name, as Boot does for its executor beans. They are owned by the bean that uses them, which shuts
+ * Spring's executors for the application's own threads (command side, projections, imports): named, daemon, and
+ * reporting Micrometer's {@code executor.*} metrics under their name, as Boot does for its executor beans. They are owned by the bean that uses them, which shuts
  * them down when the context destroys it: an {@code Executor} or {@code TaskScheduler} bean would make Boot back off
  * from its {@code applicationTaskExecutor} and {@code taskScheduler}, which MVC's streamed responses and
  * {@code @Scheduled} use.
  */
-public final class ProjectionThreads {
+public final class Threads {
 
-    private ProjectionThreads() {
+    private Threads() {
     }
 
     /** {@code threads} threads named {@code name-N}, started. */
