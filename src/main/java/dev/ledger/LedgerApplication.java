@@ -14,7 +14,10 @@ public class LedgerApplication {
 
     public static void main(String[] args) {
         if (LedgerCommandLine.handles(args)) {
-            System.exit(LedgerCommandLine.run(LedgerApplication.class, args, new PrintWriter(System.out, true),
+            System.exit(LedgerCommandLine.run(
+                    LedgerApplication.class,
+                    args,
+                    new PrintWriter(System.out, true),
                     new PrintWriter(System.err, true)));
         }
         SpringApplication.run(LedgerApplication.class, args);

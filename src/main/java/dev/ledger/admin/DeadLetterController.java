@@ -32,29 +32,38 @@ class DeadLetterController {
         this.deadLetters = deadLetters;
     }
 
-    record DeadLetterList(int count, List<DeadLetterQueue.DeadLetter> messages) {
-    }
+    record DeadLetterList(int count, List<DeadLetterQueue.DeadLetter> messages) {}
 
     /** {@code messageIds} absent moves all; present, it names at least one message. */
-    record RedriveRequest(@Size(min = 1, message = "must be a non-empty list of message ids; omit it to redrive all "
-            + "dead letters") List<@NotBlank String> messageIds) {
-    }
+    record RedriveRequest(
+            @Size(
+                    min = 1,
+                    message = "must be a non-empty list of message ids; omit it to redrive all " + "dead letters")
+            List<@NotBlank String> messageIds) {}
 
-    record RedriveResult(int moved, List<String> notFound) {
-    }
+    record RedriveResult(int moved, List<String> notFound) {}
 
     @GetMapping
-    DeadLetterList list(@Parameter(description = "dead letters listed at most")
-                        @RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit) {
+    DeadLetterList list(
+            @Parameter(description = "dead letters listed at most")
+                    @RequestParam(defaultValue = "100")
+                    @Min(1)
+                    @Max(MAX_LIMIT)
+                    int limit) {
         List<DeadLetterQueue.DeadLetter> messages = deadLetters.list(limit);
         return new DeadLetterList(messages.size(), messages);
     }
 
     /** Body {@code {"messageIds":[…]}} moves those; no body, or no {@code messageIds}, moves all. */
     @PostMapping("/redrive")
-    RedriveResult redrive(@Parameter(description = "dead letters moved at most")
-                          @RequestParam(defaultValue = "1000") @Min(1) @Max(MAX_LIMIT) int limit,
-                          @RequestBody(required = false) @Valid RedriveRequest request, Principal caller) {
+    RedriveResult redrive(
+            @Parameter(description = "dead letters moved at most")
+                    @RequestParam(defaultValue = "1000")
+                    @Min(1)
+                    @Max(MAX_LIMIT)
+                    int limit,
+            @RequestBody(required = false) @Valid RedriveRequest request,
+            Principal caller) {
         Set<String> ids = request == null || request.messageIds() == null ? null : new HashSet<>(request.messageIds());
         Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
         DeadLetterQueue.Redrive result = deadLetters.redrive(ids, limit);

@@ -37,11 +37,9 @@ class ProjectionController {
         this.drift = drift;
     }
 
-    record Statuses(List<ProjectionStatus.Status> projections) {
-    }
+    record Statuses(List<ProjectionStatus.Status> projections) {}
 
-    record RebuildStarted(String projection, String processor, long generation, String status) {
-    }
+    record RebuildStarted(String projection, String processor, long generation, String status) {}
 
     @GetMapping
     Statuses all() {
@@ -49,22 +47,29 @@ class ProjectionController {
     }
 
     @PostMapping("/{projection}/rebuild")
-    ResponseEntity<RebuildStarted> rebuild(@Parameter(schema = @Schema(
-            allowableValues = {"dynamodb", "history"})) @PathVariable String projection, Principal caller) {
+    ResponseEntity<RebuildStarted> rebuild(
+            @Parameter(schema = @Schema(allowableValues = {"dynamodb", "history"})) @PathVariable String projection,
+            Principal caller) {
         Projection target = Projection.named(projection);
         Audit.record(caller, "rebuild", target.publicName());
         long generation = rebuilds.rebuild(target, Audit.caller(caller), Duration.ofSeconds(60));
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new RebuildStarted(target.publicName(),
-                target.processor(), generation, (rebuilds.inOnePass(target)
-                        ? "rebuilding in one pass over the event store" : "replaying")
-                        + "; follow GET /api/v1/admin/projections"));
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .body(new RebuildStarted(
+                        target.publicName(),
+                        target.processor(),
+                        generation,
+                        (rebuilds.inOnePass(target) ? "rebuilding in one pass over the event store" : "replaying")
+                                + "; follow GET /api/v1/admin/projections"));
     }
 
     @GetMapping("/{projection}/drift")
-    DriftCheck.Report drift(@Parameter(schema = @Schema(allowableValues = {"dynamodb"}))
-                            @PathVariable String projection,
-                            @Parameter(description = "differences listed at most")
-                            @RequestParam(defaultValue = "1000") @Min(1) @Max(10_000) int limit) {
+    DriftCheck.Report drift(
+            @Parameter(schema = @Schema(allowableValues = {"dynamodb"})) @PathVariable String projection,
+            @Parameter(description = "differences listed at most")
+                    @RequestParam(defaultValue = "1000")
+                    @Min(1)
+                    @Max(10_000)
+                    int limit) {
         if (Projection.named(projection) != Projection.DYNAMODB) {
             throw new InvalidInput("DRIFT_NOT_SUPPORTED", "drift is checked for the dynamodb projection only");
         }

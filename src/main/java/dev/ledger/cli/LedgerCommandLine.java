@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,13 +37,12 @@ public final class LedgerCommandLine {
     public static final int DRIFT_FOUND = 3;
     public static final int INVALID_ITEMS = 4;
 
-    private LedgerCommandLine() {
-    }
+    private LedgerCommandLine() {}
 
     /** Whether {@code args} ask for a command-line job rather than the service. */
     public static boolean handles(String[] args) {
-        return args.length > 0 && (args[0].equals("projections") || args[0].equals("import")
-                || args[0].equals("database"));
+        return args.length > 0
+                && (args[0].equals("projections") || args[0].equals("import") || args[0].equals("database"));
     }
 
     /**
@@ -51,8 +50,8 @@ public final class LedgerCommandLine {
      * code. {@code springArgs} are extra application arguments ({@code --name=value}), used by tests to point the job
      * at their infrastructure. The application class is a parameter so that this package does not depend on it.
      */
-    public static int run(Class<?> application, String[] arguments, PrintWriter out, PrintWriter err,
-                          String... springArgs) {
+    public static int run(
+            Class<?> application, String[] arguments, PrintWriter out, PrintWriter err, String... springArgs) {
         if (arguments.length > 0 && arguments[0].equals("database")) {
             // no application context: the bootstrap runs before the service's own user exists
             CommandLine database = databaseCommandLine(out, err);
@@ -69,14 +68,15 @@ public final class LedgerCommandLine {
             e.getCommandLine().usage(err);
             return CommandLine.ExitCode.USAGE;
         }
-        if (parser.isUsageHelpRequested() || parser.getSubcommands().values().stream()
-                .anyMatch(CommandLine::isUsageHelpRequested)) {
+        if (parser.isUsageHelpRequested()
+                || parser.getSubcommands().values().stream().anyMatch(CommandLine::isUsageHelpRequested)) {
             return parser.execute(args);
         }
         List<String> spring = new ArrayList<>(List.of(springArgs));
         spring.add("--ledger.sqs.listener-enabled=false");
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
-                .web(WebApplicationType.NONE).run(spring.toArray(String[]::new))) {
+                .web(WebApplicationType.NONE)
+                .run(spring.toArray(String[]::new))) {
             return (importing ? importCommandLine(context, out, err) : commandLine(context, out, err)).execute(args);
         } catch (RuntimeException e) {
             err.println("failed to start the application: " + e.getMessage());
@@ -85,20 +85,23 @@ public final class LedgerCommandLine {
     }
 
     private static CommandLine commandLine(ConfigurableApplicationContext context, PrintWriter out, PrintWriter err) {
-        return reporting(new CommandLine(new Projections())
-                .addSubcommand(new Rebuild(context, out))
-                .addSubcommand(new Drift(context, out))
-                .addSubcommand(new StatusCommand(context, out)), out, err);
+        return reporting(
+                new CommandLine(new Projections())
+                        .addSubcommand(new Rebuild(context, out))
+                        .addSubcommand(new Drift(context, out))
+                        .addSubcommand(new StatusCommand(context, out)),
+                out,
+                err);
     }
 
-    private static CommandLine importCommandLine(ConfigurableApplicationContext context, PrintWriter out,
-                                                 PrintWriter err) {
+    private static CommandLine importCommandLine(
+            ConfigurableApplicationContext context, PrintWriter out, PrintWriter err) {
         return reporting(new CommandLine(new ImportGroup()).addSubcommand(new ImportDynamoDb(context, out)), out, err);
     }
 
     private static CommandLine databaseCommandLine(PrintWriter out, PrintWriter err) {
-        return reporting(new CommandLine(new DatabaseGroup()).addSubcommand(new DatabaseBootstrapCommand(out)), out,
-                err);
+        return reporting(
+                new CommandLine(new DatabaseGroup()).addSubcommand(new DatabaseBootstrapCommand(out)), out, err);
     }
 
     /** Output to {@code out} and {@code err}; a failing job prints "failed: …" and exits 1. */
@@ -124,12 +127,15 @@ public final class LedgerCommandLine {
         }
     }
 
-    @Command(name = "database", mixinStandardHelpOptions = true,
+    @Command(
+            name = "database",
+            mixinStandardHelpOptions = true,
             description = "Prepare the database for the service (run with the admin credentials).")
-    static final class DatabaseGroup extends Group {
-    }
+    static final class DatabaseGroup extends Group {}
 
-    @Command(name = "bootstrap", mixinStandardHelpOptions = true,
+    @Command(
+            name = "bootstrap",
+            mixinStandardHelpOptions = true,
             description = "Create the service's own database user if missing (no superuser, CREATEROLE or CREATEDB; "
                     + "rds_iam where it exists) and make it the owner of the schema public and its objects, so the "
                     + "service and its Flyway migrations run as that user (adr/0019). Idempotent. Connects with the "
@@ -137,15 +143,21 @@ public final class LedgerCommandLine {
     static final class DatabaseBootstrapCommand implements Callable<Integer> {
         private final PrintWriter out;
 
-        @Option(names = "--url", defaultValue = "${env:SPRING_DATASOURCE_URL}",
+        @Option(
+                names = "--url",
+                defaultValue = "${env:SPRING_DATASOURCE_URL}",
                 description = "JDBC URL of the database (default: $SPRING_DATASOURCE_URL)")
         String url;
 
-        @Option(names = "--admin-username", defaultValue = "${env:LEDGER_DATABASE_ADMIN_USERNAME}",
+        @Option(
+                names = "--admin-username",
+                defaultValue = "${env:LEDGER_DATABASE_ADMIN_USERNAME}",
                 description = "admin user, e.g. the RDS master user (default: $LEDGER_DATABASE_ADMIN_USERNAME)")
         String adminUsername;
 
-        @Option(names = "--app-username", defaultValue = "${env:LEDGER_DATABASE_APP_USERNAME:-ledger_app}",
+        @Option(
+                names = "--app-username",
+                defaultValue = "${env:LEDGER_DATABASE_APP_USERNAME:-ledger_app}",
                 description = "the service's own user (default: $LEDGER_DATABASE_APP_USERNAME, else ledger_app)")
         String appUsername;
 
@@ -159,25 +171,33 @@ public final class LedgerCommandLine {
         @Override
         public Integer call() throws Exception {
             if (url == null || url.isBlank() || adminUsername == null || adminUsername.isBlank()) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
                         "set --url (SPRING_DATASOURCE_URL) and --admin-username (LEDGER_DATABASE_ADMIN_USERNAME)");
             }
-            DatabaseBootstrap.Result result = DatabaseBootstrap.run(url,
-                    adminUsername, adminPassword, appUsername);
-            out.printf("database %s: role %s %s, rds_iam %s, ownership taken of %s%n", result.database(),
-                    result.role(), result.roleCreated() ? "created" : "exists",
-                    result.iamGranted() ? "granted" : "not on this server", result.ownershipTaken().isEmpty()
-                            ? "nothing (all owned)" : String.join(", ", result.ownershipTaken()));
+            DatabaseBootstrap.Result result = DatabaseBootstrap.run(url, adminUsername, adminPassword, appUsername);
+            out.printf(
+                    "database %s: role %s %s, rds_iam %s, ownership taken of %s%n",
+                    result.database(),
+                    result.role(),
+                    result.roleCreated() ? "created" : "exists",
+                    result.iamGranted() ? "granted" : "not on this server",
+                    result.ownershipTaken().isEmpty()
+                            ? "nothing (all owned)"
+                            : String.join(", ", result.ownershipTaken()));
             return CommandLine.ExitCode.OK;
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
             description = "Import entitlements that another system kept into the ledger.")
-    static final class ImportGroup extends Group {
-    }
+    static final class ImportGroup extends Group {}
 
-    @Command(name = "dynamodb", mixinStandardHelpOptions = true,
+    @Command(
+            name = "dynamodb",
+            mixinStandardHelpOptions = true,
             description = "Import every item of an entitlements table in the ledger's table contract; entitlements "
                     + "the ledger already has are skipped, so a stopped import can be run again (adr/0017).")
     static final class ImportDynamoDb implements Callable<Integer> {
@@ -205,8 +225,14 @@ public final class LedgerCommandLine {
             for (ImportStatus.InvalidItem item : done.invalidItems()) {
                 out.printf("INVALID %s/%s %s%n", item.userId(), item.entitlementKey(), item.reason());
             }
-            out.printf("import %s %s: scanned %d, %s %d, skipped existing %d, invalid %d%n", done.id(), done.state(),
-                    done.scanned(), dryRun ? "would import" : "imported", done.imported(), done.skippedExisting(),
+            out.printf(
+                    "import %s %s: scanned %d, %s %d, skipped existing %d, invalid %d%n",
+                    done.id(),
+                    done.state(),
+                    done.scanned(),
+                    dryRun ? "would import" : "imported",
+                    done.imported(),
+                    done.skippedExisting(),
                     done.invalid());
             if (done.state() != ImportStatus.State.DONE) {
                 out.println(done.failure());
@@ -216,12 +242,15 @@ public final class LedgerCommandLine {
         }
     }
 
-    @Command(name = "projections", mixinStandardHelpOptions = true,
+    @Command(
+            name = "projections",
+            mixinStandardHelpOptions = true,
             description = "Rebuild, check and inspect the ledger's projections.")
-    static final class Projections extends Group {
-    }
+    static final class Projections extends Group {}
 
-    @Command(name = "rebuild", mixinStandardHelpOptions = true,
+    @Command(
+            name = "rebuild",
+            mixinStandardHelpOptions = true,
             description = "Rebuild the projection under a new generation: for dynamodb, one pass over the event store, "
                     + "run by this job, that writes every item once (adr/0014); for history, the table is emptied "
                     + "and every event replayed into it. Exits when the projection has caught up.")
@@ -232,7 +261,10 @@ public final class LedgerCommandLine {
         @Parameters(index = "0", description = "projection: dynamodb or history")
         String projection;
 
-        @Option(names = "--timeout", defaultValue = "PT2H", description = "give up after this long (ISO-8601, default PT2H)")
+        @Option(
+                names = "--timeout",
+                defaultValue = "PT2H",
+                description = "give up after this long (ISO-8601, default PT2H)")
         Duration timeout;
 
         Rebuild(ConfigurableApplicationContext context, PrintWriter out) {
@@ -252,24 +284,35 @@ public final class LedgerCommandLine {
             Instant giveUp = Instant.now().plus(timeout);
             while (Instant.now().isBefore(giveUp)) {
                 ProjectionStatus.Status current = status.of(target);
-                out.printf("%s: %s, position %d of %d, %s%n", target.publicName(), current.state(), current.position(),
-                        current.head(), current.replaying() ? "replay " + current.replayProgressPercent() + "%"
+                out.printf(
+                        "%s: %s, position %d of %d, %s%n",
+                        target.publicName(),
+                        current.state(),
+                        current.position(),
+                        current.head(),
+                        current.replaying()
+                                ? "replay " + current.replayProgressPercent() + "%"
                                 : "lag " + current.lagEvents() + " events");
                 out.flush();
-                if (!current.replaying() && current.lagEvents() == 0 && current.generation() == generation
+                if (!current.replaying()
+                        && current.lagEvents() == 0
+                        && current.generation() == generation
                         && "RUNNING".equals(current.state())) {
                     out.printf("rebuild of %s complete%n", target.publicName());
                     return CommandLine.ExitCode.OK;
                 }
                 Thread.sleep(1_000);
             }
-            out.printf("rebuild of %s did not complete within %s; it goes on in the running service%n",
+            out.printf(
+                    "rebuild of %s did not complete within %s; it goes on in the running service%n",
                     target.publicName(), timeout);
             return CommandLine.ExitCode.SOFTWARE;
         }
     }
 
-    @Command(name = "drift", mixinStandardHelpOptions = true,
+    @Command(
+            name = "drift",
+            mixinStandardHelpOptions = true,
             description = "Compare every item of the projection with the state computed from the events; "
                     + "exit code 3 when drift is found (0: none; 1: failure; 2: usage error).")
     static final class Drift implements Callable<Integer> {
@@ -294,11 +337,19 @@ public final class LedgerCommandLine {
             }
             DriftCheck.Report report = context.getBean(DriftCheck.class).run(limit);
             for (DriftCheck.Drift drift : report.drift()) {
-                out.printf("%s %s/%s %s%n", drift.kind(), drift.userId(), drift.entitlementKey(),
+                out.printf(
+                        "%s %s/%s %s%n",
+                        drift.kind(),
+                        drift.userId(),
+                        drift.entitlementKey(),
                         drift.fields().isEmpty() ? "" : drift.fields());
             }
-            out.printf("checked %d entitlements: %s%n", report.checked(),
-                    report.clean() ? "no drift" : report.drift().size() + (report.truncated() ? "+" : "") + " differences");
+            out.printf(
+                    "checked %d entitlements: %s%n",
+                    report.checked(),
+                    report.clean()
+                            ? "no drift"
+                            : report.drift().size() + (report.truncated() ? "+" : "") + " differences");
             return report.clean() ? CommandLine.ExitCode.OK : DRIFT_FOUND;
         }
     }
@@ -315,12 +366,21 @@ public final class LedgerCommandLine {
 
         @Override
         public Integer call() {
-            out.printf("%-10s %-20s %-10s %10s %10s %10s %8s %10s%n", "projection", "processor", "state", "position",
-                    "head", "lag", "replay%", "generation");
-            for (ProjectionStatus.Status s : context.getBean(ProjectionStatus.class).all()) {
-                out.printf("%-10s %-20s %-10s %10d %10d %10d %8s %10d%n", s.projection(), s.processor(), s.state(),
-                        s.position(), s.head(), s.lagEvents(),
-                        s.replayProgressPercent() == null ? "-" : s.replayProgressPercent(), s.generation());
+            out.printf(
+                    "%-10s %-20s %-10s %10s %10s %10s %8s %10s%n",
+                    "projection", "processor", "state", "position", "head", "lag", "replay%", "generation");
+            for (ProjectionStatus.Status s :
+                    context.getBean(ProjectionStatus.class).all()) {
+                out.printf(
+                        "%-10s %-20s %-10s %10d %10d %10d %8s %10d%n",
+                        s.projection(),
+                        s.processor(),
+                        s.state(),
+                        s.position(),
+                        s.head(),
+                        s.lagEvents(),
+                        s.replayProgressPercent() == null ? "-" : s.replayProgressPercent(),
+                        s.generation());
             }
             return CommandLine.ExitCode.OK;
         }

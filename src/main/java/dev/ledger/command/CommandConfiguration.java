@@ -62,23 +62,23 @@ class CommandConfiguration {
         configuration.setMaximumSize(OptionalLong.of(settings.cacheSize()));
         configuration.setStoreByValue(false);
         configuration.setNativeStatisticsEnabled(true);
-        javax.cache.Cache<Object, Object> cache =
-                entitlementCacheManager.createCache("entitlements", configuration);
-        CaffeineCacheMetrics.monitor(meters, cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class),
-                "entitlements");
+        javax.cache.Cache<Object, Object> cache = entitlementCacheManager.createCache("entitlements", configuration);
+        CaffeineCacheMetrics.monitor(
+                meters, cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class), "entitlements");
         return new JCacheAdapter(cache);
     }
 
     /** One cache manager per application context: several contexts share a JVM in tests. */
     @Bean(destroyMethod = "close")
     CacheManager entitlementCacheManager(InstanceIdentity instance) {
-        return new CaffeineCachingProvider().getCacheManager(URI.create("ledger-" + instance.id()),
-                getClass().getClassLoader(), new Properties());
+        return new CaffeineCachingProvider()
+                .getCacheManager(
+                        URI.create("ledger-" + instance.id()), getClass().getClassLoader(), new Properties());
     }
 
     @Bean
-    ConfigurerModule entitlementAggregate(EventStoreSettings settings, ObjectProvider<Snapshotter> snapshotter,
-                                          Cache entitlementCache) {
+    ConfigurerModule entitlementAggregate(
+            EventStoreSettings settings, ObjectProvider<Snapshotter> snapshotter, Cache entitlementCache) {
         return configurer -> configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(Entitlement.class)
                 .configureCache(c -> entitlementCache)
                 .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(
@@ -106,7 +106,8 @@ class CommandConfiguration {
      */
     @Bean(destroyMethod = "shutdown")
     CommandThreads commandThreads(EventStoreSettings settings, MeterRegistry meters) {
-        return new CommandThreads(Threads.pool("snapshotter", settings.snapshotThreads(), meters),
+        return new CommandThreads(
+                Threads.pool("snapshotter", settings.snapshotThreads(), meters),
                 Threads.scheduler("command-retry", meters));
     }
 
@@ -125,8 +126,7 @@ class CommandConfiguration {
      * rather than what is transient.
      */
     @Bean
-    CommandGateway commandGateway(CommandBus commandBus, EventStoreSettings settings,
-                                  CommandThreads threads) {
+    CommandGateway commandGateway(CommandBus commandBus, EventStoreSettings settings, CommandThreads threads) {
         return DefaultCommandGateway.builder()
                 .commandBus(commandBus)
                 .retryScheduler(ExponentialBackOffIntervalRetryScheduler.builder()

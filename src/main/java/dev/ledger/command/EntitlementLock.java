@@ -66,8 +66,7 @@ class EntitlementLock implements MessageHandlerInterceptor<CommandMessage<?>> {
         List<RowLock> row = jdbc.query("""
                         SELECT s.written_by, EXISTS (SELECT 1 FROM dedup_key d
                                                      WHERE d.entitlement_id = s.entitlement_id AND d.dedup_key = ?)
-                        FROM entitlement_state s WHERE s.entitlement_id = ? FOR UPDATE OF s""",
-                (rs, n) -> new RowLock(rs.getString(1), rs.getBoolean(2)), dedupKey, id);
+                        FROM entitlement_state s WHERE s.entitlement_id = ? FOR UPDATE OF s""", (rs, n) -> new RowLock(rs.getString(1), rs.getBoolean(2)), dedupKey, id);
         if (row.isEmpty()) {
             return chain.proceed(); // no entitlement yet: a grant or import creates it, anything else is not found
         }
@@ -80,6 +79,5 @@ class EntitlementLock implements MessageHandlerInterceptor<CommandMessage<?>> {
         return chain.proceed();
     }
 
-    private record RowLock(String writtenBy, boolean counted) {
-    }
+    private record RowLock(String writtenBy, boolean counted) {}
 }

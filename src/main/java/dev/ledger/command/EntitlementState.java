@@ -10,8 +10,15 @@ import java.time.Instant;
  * An entitlement as stored: {@code policy}, {@code window} and {@code used} are {@code null}/0 without usage tracking.
  * {@code version} is the aggregate sequence number of the last event applied.
  */
-public record EntitlementState(String userId, String entitlementKey, boolean active, UsagePolicy policy,
-                               PeriodWindow window, long used, long version, Instant updatedAt) {
+public record EntitlementState(
+        String userId,
+        String entitlementKey,
+        boolean active,
+        UsagePolicy policy,
+        PeriodWindow window,
+        long used,
+        long version,
+        Instant updatedAt) {
 
     /** The state as a reader at {@code now} sees it: a period that has passed reads as a new period with 0 used. */
     public EntitlementState asOf(Instant now) {

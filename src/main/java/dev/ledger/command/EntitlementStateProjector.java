@@ -41,38 +41,81 @@ class EntitlementStateProjector {
 
     @EventHandler
     void on(EntitlementGranted event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        insert(event.userId(), event.entitlementKey(), event.active(), event.usage(), 0, event.periodStart(),
-                event.periodEnd(), sequence, at);
+        insert(
+                event.userId(),
+                event.entitlementKey(),
+                event.active(),
+                event.usage(),
+                0,
+                event.periodStart(),
+                event.periodEnd(),
+                sequence,
+                at);
     }
 
     /** An import starts the row like a grant, with the opening balance as {@code used}. */
     @EventHandler
     void on(EntitlementImported event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        insert(event.userId(), event.entitlementKey(), event.active(), event.usage(), event.used(), event.periodStart(),
-                event.periodEnd(), sequence, at);
+        insert(
+                event.userId(),
+                event.entitlementKey(),
+                event.active(),
+                event.usage(),
+                event.used(),
+                event.periodStart(),
+                event.periodEnd(),
+                sequence,
+                at);
     }
 
-    private void insert(String userId, String entitlementKey, boolean active, UsagePolicy usage, long used,
-                        Instant periodStart, Instant periodEnd, long sequence, Instant at) {
-        jdbc.update("""
+    private void insert(
+            String userId,
+            String entitlementKey,
+            boolean active,
+            UsagePolicy usage,
+            long used,
+            Instant periodStart,
+            Instant periodEnd,
+            long sequence,
+            Instant at) {
+        jdbc.update(
+                """
                 INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, period,
                     anchor, over_limit, used, period_start, period_end, version, updated_at, written_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entitlement_id) DO NOTHING""",
-                id(userId, entitlementKey), userId, entitlementKey, active,
-                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
-                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
-                used, ts(periodStart), ts(periodEnd), sequence, ts(at), instance.id());
+                id(userId, entitlementKey),
+                userId,
+                entitlementKey,
+                active,
+                usage == null ? null : usage.limit(),
+                usage == null ? null : usage.period().name(),
+                usage == null ? null : ts(usage.anchor()),
+                usage == null ? null : usage.overLimit().name(),
+                used,
+                ts(periodStart),
+                ts(periodEnd),
+                sequence,
+                ts(at),
+                instance.id());
     }
 
     @EventHandler
     void on(UsagePolicyChanged event, @SequenceNumber long sequence, @Timestamp Instant at) {
         UsagePolicy usage = event.usage();
-        update(event.userId(), event.entitlementKey(), sequence, at,
+        update(
+                event.userId(),
+                event.entitlementKey(),
+                sequence,
+                at,
                 "usage_limit = ?, period = ?, anchor = ?, over_limit = ?, used = ?, period_start = ?, period_end = ?",
-                usage == null ? null : usage.limit(), usage == null ? null : usage.period().name(),
-                usage == null ? null : ts(usage.anchor()), usage == null ? null : usage.overLimit().name(),
-                event.used(), ts(event.periodStart()), ts(event.periodEnd()));
+                usage == null ? null : usage.limit(),
+                usage == null ? null : usage.period().name(),
+                usage == null ? null : ts(usage.anchor()),
+                usage == null ? null : usage.overLimit().name(),
+                event.used(),
+                ts(event.periodStart()),
+                ts(event.periodEnd()));
     }
 
     @EventHandler
@@ -87,8 +130,14 @@ class EntitlementStateProjector {
 
     @EventHandler
     void on(PeriodReset event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        update(event.userId(), event.entitlementKey(), sequence, at, "used = 0, period_start = ?, period_end = ?",
-                ts(event.periodStart()), ts(event.periodEnd()));
+        update(
+                event.userId(),
+                event.entitlementKey(),
+                sequence,
+                at,
+                "used = 0, period_start = ?, period_end = ?",
+                ts(event.periodStart()),
+                ts(event.periodEnd()));
     }
 
     /**
@@ -101,14 +150,15 @@ class EntitlementStateProjector {
                 ? update(event.userId(), event.entitlementKey(), sequence, at, "used = used")
                 : update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
         if (applied && event.dedupKey() != null) {
-            jdbc.update("INSERT INTO dedup_key (entitlement_id, dedup_key) VALUES (?, ?)",
-                    id(event.userId(), event.entitlementKey()), event.dedupKey());
+            jdbc.update(
+                    "INSERT INTO dedup_key (entitlement_id, dedup_key) VALUES (?, ?)",
+                    id(event.userId(), event.entitlementKey()),
+                    event.dedupKey());
         }
     }
 
     /** Applies the event to the row unless it already was; {@code true} if it changed the row. */
-    private boolean update(String userId, String key, long sequence, Instant at, String assignments,
-                           Object... values) {
+    private boolean update(String userId, String key, long sequence, Instant at, String assignments, Object... values) {
         Object[] args = new Object[values.length + 5];
         System.arraycopy(values, 0, args, 0, values.length);
         args[values.length] = ts(at);
@@ -116,8 +166,10 @@ class EntitlementStateProjector {
         args[values.length + 2] = instance.id();
         args[values.length + 3] = id(userId, key);
         args[values.length + 4] = sequence;
-        int updated = jdbc.update("UPDATE entitlement_state SET " + assignments
-                + ", updated_at = ?, version = ?, written_by = ? WHERE entitlement_id = ? AND version < ?", args);
+        int updated = jdbc.update(
+                "UPDATE entitlement_state SET " + assignments
+                        + ", updated_at = ?, version = ?, written_by = ? WHERE entitlement_id = ? AND version < ?",
+                args);
         if (updated == 0 && !exists(userId, key)) {
             throw new IllegalStateException("entitlement_state has no row for " + id(userId, key)
                     + "; the state table is out of step with the event store");
@@ -127,7 +179,8 @@ class EntitlementStateProjector {
 
     private boolean exists(String userId, String key) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM entitlement_state WHERE entitlement_id = ?)", Boolean.class,
+                "SELECT EXISTS (SELECT 1 FROM entitlement_state WHERE entitlement_id = ?)",
+                Boolean.class,
                 id(userId, key)));
     }
 

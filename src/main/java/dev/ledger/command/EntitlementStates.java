@@ -25,20 +25,29 @@ public class EntitlementStates {
     }
 
     public Optional<EntitlementState> find(EntitlementId id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM entitlement_state WHERE entitlement_id = ?",
-                EntitlementStates::map, id.toString()).stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT " + COLUMNS + " FROM entitlement_state WHERE entitlement_id = ?",
+                        EntitlementStates::map,
+                        id.toString())
+                .stream()
+                .findFirst();
     }
 
     public List<EntitlementState> findByUser(String userId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM entitlement_state WHERE user_id = ? ORDER BY entitlement_key",
-                EntitlementStates::map, userId);
+        return jdbc.query(
+                "SELECT " + COLUMNS + " FROM entitlement_state WHERE user_id = ? ORDER BY entitlement_key",
+                EntitlementStates::map,
+                userId);
     }
 
     /** Whether {@code dedupKey} has been counted for {@code id} (its {@code UsageConsumed} is committed). */
     public boolean counted(EntitlementId id, String dedupKey) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)", Boolean.class,
-                id.toString(), dedupKey));
+                "SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)",
+                Boolean.class,
+                id.toString(),
+                dedupKey));
     }
 
     private static EntitlementState map(ResultSet rs, int row) throws SQLException {
@@ -50,7 +59,10 @@ public class EntitlementStates {
                 rs.getString("user_id"),
                 rs.getString("entitlement_key"),
                 rs.getBoolean("active"),
-                EntitlementState.policy(usageLimit, rs.getString("period"), instant(rs.getTimestamp("anchor")),
+                EntitlementState.policy(
+                        usageLimit,
+                        rs.getString("period"),
+                        instant(rs.getTimestamp("anchor")),
                         rs.getString("over_limit")),
                 periodStart == null ? null : new PeriodWindow(periodStart, periodEnd),
                 rs.getLong("used"),

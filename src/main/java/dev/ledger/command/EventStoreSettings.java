@@ -14,11 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cacheSize         entitlements kept in memory between commands by each instance (0 turns the cache off)
  */
 @ConfigurationProperties("ledger.eventstore")
-public record EventStoreSettings(@DefaultValue("250") int snapshotThreshold,
-                                 @DefaultValue("2") int snapshotThreads,
-                                 @DefaultValue("8") int commandRetries,
-                                 @DefaultValue("20ms") Duration retryBackoff,
-                                 @DefaultValue("10000") int cacheSize) {
+public record EventStoreSettings(
+        @DefaultValue("250") int snapshotThreshold,
+        @DefaultValue("2") int snapshotThreads,
+        @DefaultValue("8") int commandRetries,
+        @DefaultValue("20ms") Duration retryBackoff,
+        @DefaultValue("10000") int cacheSize) {
 
     public EventStoreSettings {
         if (snapshotThreshold < 1) {

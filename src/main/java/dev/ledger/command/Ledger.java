@@ -36,7 +36,8 @@ public class Ledger {
         try {
             return commandGateway.sendAndWait(command, MetaData.from(metaData));
         } catch (AggregateStreamCreationException e) {
-            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+            throw new EntitlementRejection(
+                    RejectionReason.ENTITLEMENT_EXISTS,
                     "entitlement " + id + " already exists; change it instead of granting it again");
         } catch (AggregateNotFoundException e) {
             throw EntitlementRejection.notFound(id);

@@ -30,17 +30,15 @@ public final class DatabaseBootstrap {
     private static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     /** What the bootstrap did, for the log. */
-    public record Result(String database, String role, boolean roleCreated, boolean iamGranted,
-                         List<String> ownershipTaken) {
-    }
+    public record Result(
+            String database, String role, boolean roleCreated, boolean iamGranted, List<String> ownershipTaken) {}
 
-    private DatabaseBootstrap() {
-    }
+    private DatabaseBootstrap() {}
 
     public static Result run(String url, String adminUser, String adminPassword, String role) throws SQLException {
         if (!ROLE.matcher(role).matches()) {
-            throw new IllegalArgumentException("the application user must be a plain lower-case Postgres name, got '"
-                    + role + "'");
+            throw new IllegalArgumentException(
+                    "the application user must be a plain lower-case Postgres name, got '" + role + "'");
         }
         if (role.equals(adminUser)) {
             throw new IllegalArgumentException("the application user must not be the admin user " + adminUser);
@@ -85,17 +83,18 @@ public final class DatabaseBootstrap {
         if (!"t".equals(single(connection, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))) {
             execute(connection, "GRANT " + role + " TO current_user");
         }
-        execute(connection, "GRANT CONNECT, TEMPORARY ON DATABASE \"" + database.replace("\"", "\"\"") + "\" TO "
-                + role);
+        execute(
+                connection,
+                "GRANT CONNECT, TEMPORARY ON DATABASE \"" + database.replace("\"", "\"\"") + "\" TO " + role);
         List<String> taken = new ArrayList<>();
-        if (!role.equals(single(connection, "SELECT nspowner::regrole::text FROM pg_namespace "
-                + "WHERE nspname = 'public'"))) {
+        if (!role.equals(
+                single(connection, "SELECT nspowner::regrole::text FROM pg_namespace " + "WHERE nspname = 'public'"))) {
             execute(connection, "ALTER SCHEMA public OWNER TO " + role);
             taken.add("schema public");
         }
         List<String[]> objects = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-             ResultSet owned = statement.executeQuery("""
+                ResultSet owned = statement.executeQuery("""
                      SELECT c.relkind, quote_ident(c.relname)
                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
@@ -121,7 +120,8 @@ public final class DatabaseBootstrap {
     }
 
     private static String single(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
             result.next();
             return result.getString(1);
         }

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record DatabaseSettings(@DefaultValue("password") Authentication authentication) {
 
     public enum Authentication {
-        PASSWORD, IAM
+        PASSWORD,
+        IAM
     }
 }

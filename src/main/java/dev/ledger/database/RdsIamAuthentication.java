@@ -25,8 +25,10 @@ public final class RdsIamAuthentication implements AuthenticationPlugin {
      * the task role's credentials once, not on every new connection.
      */
     private static final class Defaults {
-        static final Region REGION = DefaultAwsRegionProviderChain.builder().build().getRegion();
-        static final AwsCredentialsProvider CREDENTIALS = DefaultCredentialsProvider.builder().build();
+        static final Region REGION =
+                DefaultAwsRegionProviderChain.builder().build().getRegion();
+        static final AwsCredentialsProvider CREDENTIALS =
+                DefaultCredentialsProvider.builder().build();
     }
 
     private final String host;
@@ -43,12 +45,16 @@ public final class RdsIamAuthentication implements AuthenticationPlugin {
         this.host = required(connection, "PGHOST");
         this.port = Integer.parseInt(connection.getProperty("PGPORT", "5432").split(",")[0]);
         this.user = required(connection, "user");
-        this.rds = RdsUtilities.builder().region(region).credentialsProvider(credentials).build();
+        this.rds = RdsUtilities.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .build();
     }
 
     @Override
     public char[] getPassword(AuthenticationRequestType type) {
-        return rds.generateAuthenticationToken(request -> request.hostname(host).port(port).username(user))
+        return rds.generateAuthenticationToken(
+                        request -> request.hostname(host).port(port).username(user))
                 .toCharArray();
     }
 

@@ -5,5 +5,4 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Activates a deactivated entitlement. */
 public record ActivateEntitlement(@TargetAggregateIdentifier EntitlementId id, Instant at)
-        implements EntitlementCommand {
-}
+        implements EntitlementCommand {}

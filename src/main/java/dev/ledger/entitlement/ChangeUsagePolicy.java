@@ -5,5 +5,4 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Replaces the usage policy; {@code null} removes usage tracking. */
 public record ChangeUsagePolicy(@TargetAggregateIdentifier EntitlementId id, UsagePolicy usage, Instant at)
-        implements EntitlementCommand {
-}
+        implements EntitlementCommand {}

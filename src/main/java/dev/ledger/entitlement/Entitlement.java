@@ -18,6 +18,7 @@ public class Entitlement {
 
     @AggregateIdentifier
     private String id;
+
     private String userId;
     private String entitlementKey;
     private boolean active;
@@ -33,13 +34,20 @@ public class Entitlement {
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     public void handle(GrantEntitlement command) {
         if (id != null) {
-            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+            throw new EntitlementRejection(
+                    RejectionReason.ENTITLEMENT_EXISTS,
                     "entitlement " + command.id() + " already exists; change it instead of granting it again");
         }
         UsagePolicy usage = command.usage();
         PeriodWindow first = usage == null ? null : usage.windowContaining(command.at(), command.at());
-        apply(new EntitlementGranted(command.id().userId(), command.id().entitlementKey(), command.active(), usage,
-                first == null ? null : first.start(), first == null ? null : first.end(), command.at()));
+        apply(new EntitlementGranted(
+                command.id().userId(),
+                command.id().entitlementKey(),
+                command.active(),
+                usage,
+                first == null ? null : first.start(),
+                first == null ? null : first.end(),
+                command.at()));
     }
 
     /**
@@ -51,17 +59,31 @@ public class Entitlement {
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     public void handle(ImportEntitlement command) {
         if (id != null) {
-            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_EXISTS,
+            throw new EntitlementRejection(
+                    RejectionReason.ENTITLEMENT_EXISTS,
                     "entitlement " + command.id() + " is already in the ledger; an import never changes it");
         }
         // the window continues where the source left it: its start becomes the anchor of every later window
-        UsagePolicy usage = command.usage() == null ? null : new UsagePolicy(command.usage().limit(),
-                command.usage().period(), command.periodStart(), command.usage().overLimit());
+        UsagePolicy usage = command.usage() == null
+                ? null
+                : new UsagePolicy(
+                        command.usage().limit(),
+                        command.usage().period(),
+                        command.periodStart(),
+                        command.usage().overLimit());
         PeriodWindow current = usage == null ? null : usage.windowContaining(command.at(), command.periodStart());
         long opening = current != null && current.start().equals(command.periodStart()) ? command.used() : 0;
-        apply(new EntitlementImported(command.id().userId(), command.id().entitlementKey(), command.active(), usage,
-                opening, current == null ? null : current.start(), current == null ? null : current.end(),
-                command.importedFrom(), command.importedBy(), command.at()));
+        apply(new EntitlementImported(
+                command.id().userId(),
+                command.id().entitlementKey(),
+                command.active(),
+                usage,
+                opening,
+                current == null ? null : current.start(),
+                current == null ? null : current.end(),
+                command.importedFrom(),
+                command.importedBy(),
+                command.at()));
     }
 
     /**
@@ -83,8 +105,16 @@ public class Entitlement {
             target = policy.windowContaining(occurredAt, window.start());
         } else if (window.hasEndedBy(occurredAt)) {
             target = policy.windowContaining(occurredAt, window.start());
-            reset = new PeriodReset(userId, entitlementKey, window.start(), window.end(), used,
-                    target.start(), target.end(), PeriodReset.Reason.LAZY, occurredAt);
+            reset = new PeriodReset(
+                    userId,
+                    entitlementKey,
+                    window.start(),
+                    window.end(),
+                    used,
+                    target.start(),
+                    target.end(),
+                    PeriodReset.Reason.LAZY,
+                    occurredAt);
             usedBefore = 0;
         }
         // Late usage is never checked against the limit: its period is closed, and access was decided back then.
@@ -94,9 +124,19 @@ public class Entitlement {
         if (reset != null) {
             apply(reset);
         }
-        apply(new UsageConsumed(userId, entitlementKey, command.amount(), occurredAt, target.start(), target.end(),
-                late ? null : Math.addExact(usedBefore, command.amount()), policy.limit(), late,
-                command.dedupKey(), command.sourceMessageId(), command.metadata()));
+        apply(new UsageConsumed(
+                userId,
+                entitlementKey,
+                command.amount(),
+                occurredAt,
+                target.start(),
+                target.end(),
+                late ? null : Math.addExact(usedBefore, command.amount()),
+                policy.limit(),
+                late,
+                command.dedupKey(),
+                command.sourceMessageId(),
+                command.metadata()));
         return Consumption.COUNTED;
     }
 
@@ -114,8 +154,8 @@ public class Entitlement {
         Instant origin = current != null ? current.start() : command.at();
         PeriodWindow nextWindow = next.windowContaining(command.at(), origin);
         long carried = nextWindow.equals(current) ? used : 0;
-        apply(new UsagePolicyChanged(userId, entitlementKey, next, nextWindow.start(), nextWindow.end(), carried,
-                command.at()));
+        apply(new UsagePolicyChanged(
+                userId, entitlementKey, next, nextWindow.start(), nextWindow.end(), carried, command.at()));
     }
 
     @CommandHandler
@@ -135,23 +175,32 @@ public class Entitlement {
     @CommandHandler
     public void handle(ResetPeriod command) {
         requireTracking();
-        PeriodWindow next = window.hasEndedBy(command.at())
-                ? policy.windowContaining(command.at(), window.start())
-                : window;
-        apply(new PeriodReset(userId, entitlementKey, window.start(), window.end(), used, next.start(), next.end(),
-                PeriodReset.Reason.MANUAL, command.at()));
+        PeriodWindow next =
+                window.hasEndedBy(command.at()) ? policy.windowContaining(command.at(), window.start()) : window;
+        apply(new PeriodReset(
+                userId,
+                entitlementKey,
+                window.start(),
+                window.end(),
+                used,
+                next.start(),
+                next.end(),
+                PeriodReset.Reason.MANUAL,
+                command.at()));
     }
 
     private void requireActive() {
         if (!active) {
-            throw new EntitlementRejection(RejectionReason.ENTITLEMENT_INACTIVE,
+            throw new EntitlementRejection(
+                    RejectionReason.ENTITLEMENT_INACTIVE,
                     "entitlement " + id + " is inactive; activate it to record usage");
         }
     }
 
     private void requireTracking() {
         if (policy == null) {
-            throw new EntitlementRejection(RejectionReason.NO_USAGE_TRACKING,
+            throw new EntitlementRejection(
+                    RejectionReason.NO_USAGE_TRACKING,
                     "entitlement " + id + " has no usage policy, so usage is not tracked");
         }
     }

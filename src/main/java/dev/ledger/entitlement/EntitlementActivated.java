@@ -5,5 +5,4 @@ import org.axonframework.serialization.Revision;
 
 /** The entitlement was activated again. */
 @Revision("1")
-public record EntitlementActivated(String userId, String entitlementKey, Instant activatedAt) {
-}
+public record EntitlementActivated(String userId, String entitlementKey, Instant activatedAt) {}

@@ -5,5 +5,4 @@ import org.axonframework.serialization.Revision;
 
 /** The entitlement was deactivated; usage is rejected with {@code ENTITLEMENT_INACTIVE} until it is activated. */
 @Revision("1")
-public record EntitlementDeactivated(String userId, String entitlementKey, Instant deactivatedAt) {
-}
+public record EntitlementDeactivated(String userId, String entitlementKey, Instant deactivatedAt) {}

@@ -27,7 +27,8 @@ public record EntitlementId(String userId, String entitlementKey) {
         if (separator < 0) {
             throw new InvalidInput("INVALID_ENTITLEMENT_ID", "not an entitlement identifier: " + aggregateIdentifier);
         }
-        return new EntitlementId(aggregateIdentifier.substring(0, separator), aggregateIdentifier.substring(separator + 1));
+        return new EntitlementId(
+                aggregateIdentifier.substring(0, separator), aggregateIdentifier.substring(separator + 1));
     }
 
     public static void requireValidUserId(String userId) {
@@ -53,11 +54,12 @@ public record EntitlementId(String userId, String entitlementKey) {
         if (length > MAX_USER_ID_LENGTH) {
             return "userId must be at most " + MAX_USER_ID_LENGTH + " characters, got " + length;
         }
-        boolean printable = userId.codePoints().allMatch(cp -> !Character.isISOControl(cp)
-                && Character.getType(cp) != Character.UNASSIGNED
-                && Character.getType(cp) != Character.SURROGATE
-                && Character.getType(cp) != Character.LINE_SEPARATOR
-                && Character.getType(cp) != Character.PARAGRAPH_SEPARATOR);
+        boolean printable = userId.codePoints()
+                .allMatch(cp -> !Character.isISOControl(cp)
+                        && Character.getType(cp) != Character.UNASSIGNED
+                        && Character.getType(cp) != Character.SURROGATE
+                        && Character.getType(cp) != Character.LINE_SEPARATOR
+                        && Character.getType(cp) != Character.PARAGRAPH_SEPARATOR);
         return printable ? null : "userId must contain only printable characters (no control characters)";
     }
 
@@ -79,7 +81,8 @@ public record EntitlementId(String userId, String entitlementKey) {
     @Override
     public boolean equals(Object o) {
         return o instanceof EntitlementId other
-                && userId.equals(other.userId) && entitlementKey.equals(other.entitlementKey);
+                && userId.equals(other.userId)
+                && entitlementKey.equals(other.entitlementKey);
     }
 
     @Override

@@ -10,7 +10,14 @@ import org.axonframework.serialization.Revision;
  * it. {@code usage} is {@code null} without usage tracking, and so are the period bounds.
  */
 @Revision("1")
-public record EntitlementImported(String userId, String entitlementKey, boolean active, UsagePolicy usage, long used,
-                                  Instant periodStart, Instant periodEnd, String importedFrom, String importedBy,
-                                  Instant importedAt) {
-}
+public record EntitlementImported(
+        String userId,
+        String entitlementKey,
+        boolean active,
+        UsagePolicy usage,
+        long used,
+        Instant periodStart,
+        Instant periodEnd,
+        String importedFrom,
+        String importedBy,
+        Instant importedAt) {}

@@ -28,9 +28,12 @@ public class EntitlementRejection extends RuntimeException {
     }
 
     public static EntitlementRejection limitExceeded(EntitlementId id, long limit, long used, long requested) {
-        return new EntitlementRejection(RejectionReason.LIMIT_EXCEEDED,
+        return new EntitlementRejection(
+                RejectionReason.LIMIT_EXCEEDED,
                 "usage of " + requested + " would exceed the limit of " + id + ": limit " + limit + ", used " + used,
-                limit, used, requested);
+                limit,
+                used,
+                requested);
     }
 
     public RejectionReason reason() {

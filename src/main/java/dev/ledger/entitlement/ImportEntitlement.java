@@ -10,8 +10,15 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * in that window. {@code importedFrom} names
  * the source, {@code importedBy} the caller.
  */
-public record ImportEntitlement(@TargetAggregateIdentifier EntitlementId id, boolean active, UsagePolicy usage,
-                                long used, Instant periodStart, String importedFrom, String importedBy, Instant at)
+public record ImportEntitlement(
+        @TargetAggregateIdentifier EntitlementId id,
+        boolean active,
+        UsagePolicy usage,
+        long used,
+        Instant periodStart,
+        String importedFrom,
+        String importedBy,
+        Instant at)
         implements EntitlementCommand {
 
     public ImportEntitlement {

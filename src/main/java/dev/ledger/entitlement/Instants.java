@@ -14,8 +14,7 @@ public final class Instants {
     public static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
     public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-    private Instants() {
-    }
+    private Instants() {}
 
     /** The instant {@code text} names, or empty when it is not an ISO-8601 instant within {@link #MIN}–{@link #MAX}. */
     public static Optional<Instant> parse(String text) {

@@ -17,8 +17,7 @@ public final class PeriodCalendar {
     static final Instant EPOCH_MIDNIGHT = Instant.parse("1970-01-01T00:00:00Z");
     static final Instant EPOCH_MONDAY = Instant.parse("1970-01-05T00:00:00Z");
 
-    private PeriodCalendar() {
-    }
+    private PeriodCalendar() {}
 
     /** The window of a periodic {@code period} that contains {@code instant}. */
     public static PeriodWindow windowContaining(Period period, Instant anchor, Instant instant) {
@@ -59,8 +58,10 @@ public final class PeriodCalendar {
         return switch (period) {
             case DAILY -> Math.floorDiv(instant.getEpochSecond() - origin.getEpochSecond(), 86_400L);
             case WEEKLY -> Math.floorDiv(instant.getEpochSecond() - origin.getEpochSecond(), 7 * 86_400L);
-            case MONTHLY -> ChronoUnit.MONTHS.between(from.withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS),
-                    to.withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS));
+            case MONTHLY ->
+                ChronoUnit.MONTHS.between(
+                        from.withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS),
+                        to.withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS));
             case YEARLY -> (long) to.getYear() - from.getYear();
             case NONE -> 0;
         };

@@ -9,8 +9,19 @@ import org.axonframework.serialization.Revision;
  * the window stays the same.
  */
 @Revision("1")
-public record PeriodReset(String userId, String entitlementKey, Instant previousPeriodStart, Instant previousPeriodEnd,
-                          long previousUsage, Instant periodStart, Instant periodEnd, Reason reason, Instant resetAt) {
+public record PeriodReset(
+        String userId,
+        String entitlementKey,
+        Instant previousPeriodStart,
+        Instant previousPeriodEnd,
+        long previousUsage,
+        Instant periodStart,
+        Instant periodEnd,
+        Reason reason,
+        Instant resetAt) {
 
-    public enum Reason { LAZY, MANUAL }
+    public enum Reason {
+        LAZY,
+        MANUAL
+    }
 }

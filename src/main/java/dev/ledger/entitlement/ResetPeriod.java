@@ -4,5 +4,4 @@ import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Manually resets the usage count of the current period to zero. */
-public record ResetPeriod(@TargetAggregateIdentifier EntitlementId id, Instant at) implements EntitlementCommand {
-}
+public record ResetPeriod(@TargetAggregateIdentifier EntitlementId id, Instant at) implements EntitlementCommand {}

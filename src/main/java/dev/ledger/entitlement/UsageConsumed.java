@@ -10,7 +10,16 @@ import org.axonframework.serialization.Revision;
  * {@code late} usage happened in an already closed period and did not change the current count.
  */
 @Revision("1")
-public record UsageConsumed(String userId, String entitlementKey, long amount, Instant occurredAt,
-                            Instant periodStart, Instant periodEnd, Long usedAfter, long limit, boolean late,
-                            String dedupKey, String sourceMessageId, Map<String, Object> metadata) {
-}
+public record UsageConsumed(
+        String userId,
+        String entitlementKey,
+        long amount,
+        Instant occurredAt,
+        Instant periodStart,
+        Instant periodEnd,
+        Long usedAfter,
+        long limit,
+        boolean late,
+        String dedupKey,
+        String sourceMessageId,
+        Map<String, Object> metadata) {}

@@ -13,7 +13,8 @@ public record UsagePolicy(long limit, Period period, Instant anchor, OverLimit o
             throw new InvalidInput("INVALID_LIMIT", "usage limit must be >= 0, got " + limit);
         }
         if (period == null) {
-            throw new InvalidInput("INVALID_PERIOD", "usage period is required (DAILY, WEEKLY, MONTHLY, YEARLY or NONE)");
+            throw new InvalidInput(
+                    "INVALID_PERIOD", "usage period is required (DAILY, WEEKLY, MONTHLY, YEARLY or NONE)");
         }
         if (overLimit == null) {
             overLimit = OverLimit.REJECT;

@@ -9,6 +9,11 @@ import org.axonframework.serialization.Revision;
  * the count carries over only if that window is the same as before. {@code usage} is {@code null} when tracking was removed.
  */
 @Revision("1")
-public record UsagePolicyChanged(String userId, String entitlementKey, UsagePolicy usage, Instant periodStart,
-                                 Instant periodEnd, long used, Instant changedAt) {
-}
+public record UsagePolicyChanged(
+        String userId,
+        String entitlementKey,
+        UsagePolicy usage,
+        Instant periodStart,
+        Instant periodEnd,
+        long used,
+        Instant changedAt) {}

@@ -78,7 +78,8 @@ public class AxonConfiguration {
     /** Axon's processing-group default logs and skips a failing event handler; a projection must never skip. */
     @Bean
     public ConfigurerModule propagatingEventHandlerErrors() {
-        return configurer -> configurer.eventProcessing()
+        return configurer -> configurer
+                .eventProcessing()
                 .registerDefaultListenerInvocationErrorHandler(c -> PropagatingErrorHandler.instance());
     }
 }

@@ -29,25 +29,39 @@ class ImportController {
     }
 
     /** {@code table}: the DynamoDB table to import; {@code dryRun}: count only, change nothing (default false). */
-    record ImportRequest(String table, Boolean dryRun) {
-    }
+    record ImportRequest(String table, Boolean dryRun) {}
 
-    record ImportStarted(UUID id) {
-    }
+    record ImportStarted(UUID id) {}
 
     @PostMapping
-    @Operation(summary = "Import an existing entitlements table",
+    @Operation(
+            summary = "Import an existing entitlements table",
             description = "Scans the table and imports every valid item as an entitlement with its opening balance; "
                     + "entitlements the ledger already has are skipped. Runs in the background: follow it with "
                     + "GET /api/v1/admin/imports/{id}.")
     @ApiResponse(responseCode = "202", description = "The import started")
-    @ApiResponse(responseCode = "400", description = "No body, or table missing or not a table name "
-            + "(MALFORMED_JSON, MISSING_TABLE, INVALID_TABLE, UNKNOWN_FIELD)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "404", description = "The table does not exist (TABLE_NOT_FOUND)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "409", description = "Another import is running (IMPORT_RUNNING)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "400",
+            description = "No body, or table missing or not a table name "
+                    + "(MALFORMED_JSON, MISSING_TABLE, INVALID_TABLE, UNKNOWN_FIELD)",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "404",
+            description = "The table does not exist (TABLE_NOT_FOUND)",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "409",
+            description = "Another import is running (IMPORT_RUNNING)",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     ResponseEntity<ImportStarted> start(@RequestBody(required = false) ImportRequest request, Principal caller) {
         if (request == null) {
             throw new InvalidInput("MISSING_TABLE", "a JSON body {\"table\": NAME, \"dryRun\": false} is required");
@@ -59,12 +73,19 @@ class ImportController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Follow an import", description = "Its state (RUNNING, DONE, FAILED), counts and the first "
-            + "100 invalid items. A run whose process died reads as FAILED once its heartbeat is older than "
-            + "ledger.import.heartbeat-timeout.")
+    @Operation(
+            summary = "Follow an import",
+            description = "Its state (RUNNING, DONE, FAILED), counts and the first "
+                    + "100 invalid items. A run whose process died reads as FAILED once its heartbeat is older than "
+                    + "ledger.import.heartbeat-timeout.")
     @ApiResponse(responseCode = "200", description = "The import")
-    @ApiResponse(responseCode = "404", description = "No such import (IMPORT_NOT_FOUND)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such import (IMPORT_NOT_FOUND)",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     ImportStatus status(@PathVariable String id) {
         UUID uuid;
         try {

@@ -13,16 +13,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         died) and no longer blocks a new run
  */
 @ConfigurationProperties("ledger.import")
-public record ImportSettings(@DefaultValue("8") int segments,
-                             @DefaultValue("30s") Duration heartbeatTimeout) {
+public record ImportSettings(
+        @DefaultValue("8") int segments,
+        @DefaultValue("30s") Duration heartbeatTimeout) {
 
     public ImportSettings {
         if (segments < 1 || segments > 64) {
             throw new IllegalArgumentException("ledger.import.segments must be from 1 to 64, got " + segments);
         }
         if (heartbeatTimeout.compareTo(Duration.ofSeconds(2)) < 0) {
-            throw new IllegalArgumentException("ledger.import.heartbeat-timeout must be at least 2s, the heartbeat "
-                    + "is written every second");
+            throw new IllegalArgumentException(
+                    "ledger.import.heartbeat-timeout must be at least 2s, the heartbeat " + "is written every second");
         }
     }
 }

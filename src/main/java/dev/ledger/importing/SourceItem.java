@@ -20,12 +20,10 @@ sealed interface SourceItem {
 
     /** An item that becomes an import: {@code usage} has no anchor yet, {@code periodStart} becomes it. */
     record Valid(EntitlementId id, boolean active, UsagePolicy usage, long used, Instant periodStart)
-            implements SourceItem {
-    }
+            implements SourceItem {}
 
     /** An item that is not imported, and why. The ids are as found (either may be {@code null}). */
-    record Invalid(String userId, String entitlementKey, String reason) implements SourceItem {
-    }
+    record Invalid(String userId, String entitlementKey, String reason) implements SourceItem {}
 
     static SourceItem read(Map<String, AttributeValue> item) {
         String userId = string(item.get("userId"));
@@ -82,8 +80,11 @@ sealed interface SourceItem {
             Period period = named(Period.class, "period", true);
             OverLimit overLimit = named(OverLimit.class, "overLimit", false);
             Instant periodStart = instant("periodStart");
-            return new Valid(EntitlementId.of(userId, key), active.bool(),
-                    new UsagePolicy(limit, period, null, overLimit == null ? OverLimit.REJECT : overLimit), used,
+            return new Valid(
+                    EntitlementId.of(userId, key),
+                    active.bool(),
+                    new UsagePolicy(limit, period, null, overLimit == null ? OverLimit.REJECT : overLimit),
+                    used,
                     periodStart);
         }
 
@@ -124,8 +125,8 @@ sealed interface SourceItem {
             try {
                 return Enum.valueOf(type, value.s());
             } catch (IllegalArgumentException e) {
-                throw new Problem("unknown " + name + " '" + value.s() + "'; one of "
-                        + Arrays.toString(type.getEnumConstants()));
+                throw new Problem(
+                        "unknown " + name + " '" + value.s() + "'; one of " + Arrays.toString(type.getEnumConstants()));
             }
         }
 

@@ -1,14 +1,14 @@
 package dev.ledger.importing;
 
-import dev.ledger.threads.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.ImportEntitlement;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.RejectionReason;
-import dev.ledger.command.Ledger;
+import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,8 +61,8 @@ public class TableImports implements DisposableBean {
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
     /** Advisory lock taken while a run is checked and recorded, so that two requests cannot both start one. */
     private static final long START_LOCK = 0x1ed9e7_1400_17L;
-    private static final TypeReference<List<ImportStatus.InvalidItem>> INVALID_ITEMS = new TypeReference<>() {
-    };
+
+    private static final TypeReference<List<ImportStatus.InvalidItem>> INVALID_ITEMS = new TypeReference<>() {};
 
     private final DynamoDbClient dynamo;
     private final Ledger ledger;
@@ -73,12 +73,20 @@ public class TableImports implements DisposableBean {
     private final ObjectMapper json;
     /** Runs started over the API, one at a time. */
     private final ThreadPoolTaskExecutor background;
+
     private final ThreadPoolTaskScheduler heartbeats;
     /** One thread per segment of the Scan, each importing its segment's items. */
     private final ThreadPoolTaskExecutor segments;
 
-    TableImports(DynamoDbClient dynamo, Ledger ledger, JdbcTemplate jdbc, TransactionTemplate transactions,
-                 ImportSettings settings, Clock clock, ObjectMapper json, MeterRegistry meters) {
+    TableImports(
+            DynamoDbClient dynamo,
+            Ledger ledger,
+            JdbcTemplate jdbc,
+            TransactionTemplate transactions,
+            ImportSettings settings,
+            Clock clock,
+            ObjectMapper json,
+            MeterRegistry meters) {
         this.dynamo = dynamo;
         this.ledger = ledger;
         this.jdbc = jdbc;
@@ -108,39 +116,58 @@ public class TableImports implements DisposableBean {
             throw new InvalidInput("MISSING_TABLE", "table is required: the name of the DynamoDB table to import");
         }
         if (!TABLE_NAME.matcher(table).matches()) {
-            throw new InvalidInput("INVALID_TABLE", "table must be a DynamoDB table name (3 to 255 of a-z A-Z 0-9 _ . -), "
-                    + "got '" + table + "'");
+            throw new InvalidInput(
+                    "INVALID_TABLE",
+                    "table must be a DynamoDB table name (3 to 255 of a-z A-Z 0-9 _ . -), " + "got '" + table + "'");
         }
         try {
             dynamo.describeTable(r -> r.tableName(table));
         } catch (ResourceNotFoundException missing) {
-            throw new ImportRefused(HttpStatus.NOT_FOUND, "TABLE_NOT_FOUND", "DynamoDB table '" + table
-                    + "' does not exist (or this service may not describe it)");
+            throw new ImportRefused(
+                    HttpStatus.NOT_FOUND,
+                    "TABLE_NOT_FOUND",
+                    "DynamoDB table '" + table + "' does not exist (or this service may not describe it)");
         } catch (DynamoDbException refused) {
             // in AWS a table the task role may not describe is refused, not missing: the caller sees the same answer
             if (refused.awsErrorDetails() == null
                     || !"AccessDeniedException".equals(refused.awsErrorDetails().errorCode())) {
                 throw refused;
             }
-            throw new ImportRefused(HttpStatus.NOT_FOUND, "TABLE_NOT_FOUND", "DynamoDB table '" + table
-                    + "' may not be described by this service's role (dynamodb:DescribeTable and dynamodb:Scan are "
-                    + "needed): " + refused.awsErrorDetails().errorMessage());
+            throw new ImportRefused(
+                    HttpStatus.NOT_FOUND,
+                    "TABLE_NOT_FOUND",
+                    "DynamoDB table '" + table
+                            + "' may not be described by this service's role (dynamodb:DescribeTable and dynamodb:Scan are "
+                            + "needed): " + refused.awsErrorDetails().errorMessage());
         }
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
         transactions.executeWithoutResult(tx -> {
             jdbc.queryForList("SELECT 1 FROM pg_advisory_xact_lock(?)", Integer.class, START_LOCK);
-            jdbc.update("UPDATE table_import SET state = 'FAILED', failure = ?, finished_at = heartbeat_at "
-                    + "WHERE state = 'RUNNING' AND heartbeat_at < ?", stopped(), ts(now.minus(settings.heartbeatTimeout())));
-            List<String> running = jdbc.queryForList("SELECT id::text FROM table_import WHERE state = 'RUNNING'",
-                    String.class);
+            jdbc.update(
+                    "UPDATE table_import SET state = 'FAILED', failure = ?, finished_at = heartbeat_at "
+                            + "WHERE state = 'RUNNING' AND heartbeat_at < ?",
+                    stopped(),
+                    ts(now.minus(settings.heartbeatTimeout())));
+            List<String> running =
+                    jdbc.queryForList("SELECT id::text FROM table_import WHERE state = 'RUNNING'", String.class);
             if (!running.isEmpty()) {
-                throw new ImportRefused(HttpStatus.CONFLICT, "IMPORT_RUNNING", "import " + running.get(0)
-                        + " is running; follow it at GET /api/v1/admin/imports/" + running.get(0)
-                        + " and start another when it has finished");
+                throw new ImportRefused(
+                        HttpStatus.CONFLICT,
+                        "IMPORT_RUNNING",
+                        "import " + running.get(0)
+                                + " is running; follow it at GET /api/v1/admin/imports/" + running.get(0)
+                                + " and start another when it has finished");
             }
-            jdbc.update("INSERT INTO table_import (id, table_name, dry_run, state, requested_by, started_at, heartbeat_at) "
-                    + "VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)", id, table, dryRun, caller, ts(now), ts(now));
+            jdbc.update(
+                    "INSERT INTO table_import (id, table_name, dry_run, state, requested_by, started_at, heartbeat_at) "
+                            + "VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)",
+                    id,
+                    table,
+                    dryRun,
+                    caller,
+                    ts(now),
+                    ts(now));
         });
         log.info("Import {} of table {} recorded (dry run: {}, by {})", id, table, dryRun, caller);
         return status(id);
@@ -149,8 +176,8 @@ public class TableImports implements DisposableBean {
     /** Runs a recorded run in this thread until it is done or fails. @return its final status */
     public ImportStatus run(UUID id) {
         Run run = new Run(status(id));
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(run::report, Instant.now().plusSeconds(1),
-                Duration.ofSeconds(1));
+        ScheduledFuture<?> heartbeat =
+                heartbeats.scheduleAtFixedRate(run::report, Instant.now().plusSeconds(1), Duration.ofSeconds(1));
         List<Future<?>> scans = new ArrayList<>();
         long started = System.nanoTime();
         try {
@@ -168,8 +195,9 @@ public class TableImports implements DisposableBean {
             log.error("Import {} of table {} failed", id, run.job.table(), cause);
             run.failure.compareAndSet(null, cause);
             heartbeat.cancel(false);
-            run.finish(ImportStatus.State.FAILED, "the import stopped: " + cause
-                    + "; run it again: what was imported stays, the rest is imported");
+            run.finish(
+                    ImportStatus.State.FAILED,
+                    "the import stopped: " + cause + "; run it again: what was imported stays, the rest is imported");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             heartbeat.cancel(false);
@@ -180,10 +208,18 @@ public class TableImports implements DisposableBean {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         ImportStatus done = status(id);
-        log.info("Import {} of table {} {} in {} s: scanned {}, imported {} ({} items/s), skipped existing {}, "
-                        + "invalid {}", id, done.table(), done.state(), String.format("%.1f", seconds), done.scanned(),
-                done.imported(), String.format("%.0f", done.imported() / Math.max(seconds, 0.001)),
-                done.skippedExisting(), done.invalid());
+        log.info(
+                "Import {} of table {} {} in {} s: scanned {}, imported {} ({} items/s), skipped existing {}, "
+                        + "invalid {}",
+                id,
+                done.table(),
+                done.state(),
+                String.format("%.1f", seconds),
+                done.scanned(),
+                done.imported(),
+                String.format("%.0f", done.imported() / Math.max(seconds, 0.001)),
+                done.skippedExisting(),
+                done.invalid());
         return done;
     }
 
@@ -214,10 +250,20 @@ public class TableImports implements DisposableBean {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("table_import.invalid_items is not a list of items", e);
         }
-        return new ImportStatus(UUID.fromString(rs.getString("id")), rs.getString("table_name"),
-                rs.getBoolean("dry_run"), state, rs.getLong("scanned"), rs.getLong("imported"),
-                rs.getLong("skipped_existing"), rs.getLong("invalid"), invalidItems, rs.getString("requested_by"),
-                instant(rs.getTimestamp("started_at")), finished, failure);
+        return new ImportStatus(
+                UUID.fromString(rs.getString("id")),
+                rs.getString("table_name"),
+                rs.getBoolean("dry_run"),
+                state,
+                rs.getLong("scanned"),
+                rs.getLong("imported"),
+                rs.getLong("skipped_existing"),
+                rs.getLong("invalid"),
+                invalidItems,
+                rs.getString("requested_by"),
+                instant(rs.getTimestamp("started_at")),
+                finished,
+                failure);
     }
 
     private String stopped() {
@@ -242,8 +288,8 @@ public class TableImports implements DisposableBean {
         }
 
         void segment(int segment, int segments) {
-            for (var page : dynamo.scanPaginator(r -> r.tableName(job.table()).segment(segment)
-                    .totalSegments(segments))) {
+            for (var page : dynamo.scanPaginator(
+                    r -> r.tableName(job.table()).segment(segment).totalSegments(segments))) {
                 if (failure.get() != null) {
                     return;
                 }
@@ -279,8 +325,18 @@ public class TableImports implements DisposableBean {
 
         private void importOne(SourceItem.Valid item) {
             try {
-                ledger.send(item.id(), new ImportEntitlement(item.id(), item.active(), item.usage(), item.used(),
-                        item.periodStart(), job.table(), job.requestedBy(), clock.instant()), metaData);
+                ledger.send(
+                        item.id(),
+                        new ImportEntitlement(
+                                item.id(),
+                                item.active(),
+                                item.usage(),
+                                item.used(),
+                                item.periodStart(),
+                                job.table(),
+                                job.requestedBy(),
+                                clock.instant()),
+                        metaData);
                 imported.increment();
             } catch (EntitlementRejection rejection) {
                 if (rejection.reason() != RejectionReason.ENTITLEMENT_EXISTS) {
@@ -288,8 +344,8 @@ public class TableImports implements DisposableBean {
                 }
                 skippedExisting.increment();
             } catch (InvalidInput invalidInput) {
-                invalid(new SourceItem.Invalid(item.id().userId(), item.id().entitlementKey(),
-                        invalidInput.getMessage()));
+                invalid(new SourceItem.Invalid(
+                        item.id().userId(), item.id().entitlementKey(), invalidInput.getMessage()));
             }
         }
 
@@ -297,8 +353,9 @@ public class TableImports implements DisposableBean {
             if (items.isEmpty()) {
                 return Set.of();
             }
-            return new HashSet<>(jdbc.queryForList("SELECT entitlement_id FROM entitlement_state "
-                            + "WHERE entitlement_id = ANY (?)", String.class,
+            return new HashSet<>(jdbc.queryForList(
+                    "SELECT entitlement_id FROM entitlement_state " + "WHERE entitlement_id = ANY (?)",
+                    String.class,
                     (Object) items.stream().map(i -> i.id().toString()).toArray(String[]::new)));
         }
 
@@ -314,10 +371,16 @@ public class TableImports implements DisposableBean {
         /** Writes the counts and the heartbeat; a failing write is logged, the next one tries again. */
         void report() {
             try {
-                jdbc.update("UPDATE table_import SET scanned = ?, imported = ?, skipped_existing = ?, invalid = ?, "
+                jdbc.update(
+                        "UPDATE table_import SET scanned = ?, imported = ?, skipped_existing = ?, invalid = ?, "
                                 + "invalid_items = ?::jsonb, heartbeat_at = ? WHERE id = ? AND state = 'RUNNING'",
-                        scanned.sum(), imported.sum(), skippedExisting.sum(), invalid.sum(), invalidItemsJson(),
-                        ts(clock.instant()), job.id());
+                        scanned.sum(),
+                        imported.sum(),
+                        skippedExisting.sum(),
+                        invalid.sum(),
+                        invalidItemsJson(),
+                        ts(clock.instant()),
+                        job.id());
             } catch (RuntimeException e) {
                 log.warn("Import {}: writing its progress failed: {}", job.id(), e.toString());
             }
@@ -325,10 +388,20 @@ public class TableImports implements DisposableBean {
 
         void finish(ImportStatus.State state, String failureText) {
             Instant now = clock.instant();
-            jdbc.update("UPDATE table_import SET state = ?, scanned = ?, imported = ?, skipped_existing = ?, "
+            jdbc.update(
+                    "UPDATE table_import SET state = ?, scanned = ?, imported = ?, skipped_existing = ?, "
                             + "invalid = ?, invalid_items = ?::jsonb, heartbeat_at = ?, finished_at = ?, failure = ? "
-                            + "WHERE id = ?", state.name(), scanned.sum(), imported.sum(), skippedExisting.sum(),
-                    invalid.sum(), invalidItemsJson(), ts(now), ts(now), failureText, job.id());
+                            + "WHERE id = ?",
+                    state.name(),
+                    scanned.sum(),
+                    imported.sum(),
+                    skippedExisting.sum(),
+                    invalid.sum(),
+                    invalidItemsJson(),
+                    ts(now),
+                    ts(now),
+                    failureText,
+                    job.id());
         }
 
         private String invalidItemsJson() {

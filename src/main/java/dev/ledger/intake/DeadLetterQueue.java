@@ -32,6 +32,7 @@ public class DeadLetterQueue {
 
     /** The reason of a message moved by the redrive policy with no rejection or invalidity recorded for it. */
     public static final String RECEIVE_COUNT_EXCEEDED = "RECEIVE_COUNT_EXCEEDED";
+
     private static final int LISTING_VISIBILITY_SECONDS = 30;
 
     private final SqsAsyncClient sqs;
@@ -41,8 +42,13 @@ public class DeadLetterQueue {
     private final SqsSettings settings;
     private final Clock clock;
 
-    DeadLetterQueue(SqsAsyncClient sqs, Queues queues, RejectionLog rejections, EntitlementStates states,
-                    SqsSettings settings, Clock clock) {
+    DeadLetterQueue(
+            SqsAsyncClient sqs,
+            Queues queues,
+            RejectionLog rejections,
+            EntitlementStates states,
+            SqsSettings settings,
+            Clock clock) {
         this.sqs = sqs;
         this.queues = queues;
         this.rejections = rejections;
@@ -57,9 +63,15 @@ public class DeadLetterQueue {
      * @param counted whether its usage was already counted (its dedup key is recorded): a redrive then only deletes it
      *                as a duplicate; {@code null} when the body is not a valid usage message
      */
-    public record DeadLetter(String messageId, String originalMessageId, String body, int receiveCount,
-                             String reasonCode, String reasonDetail, Instant sentAt, Boolean counted) {
-    }
+    public record DeadLetter(
+            String messageId,
+            String originalMessageId,
+            String body,
+            int receiveCount,
+            String reasonCode,
+            String reasonDetail,
+            Instant sentAt,
+            Boolean counted) {}
 
     /** Up to {@code max} messages in the DLQ. They are received briefly and made visible again at once. */
     public List<DeadLetter> list(int max) {
@@ -76,8 +88,7 @@ public class DeadLetterQueue {
     }
 
     /** Result of a redrive. */
-    public record Redrive(int moved, List<String> notFound) {
-    }
+    public record Redrive(int moved, List<String> notFound) {}
 
     /**
      * Moves DLQ messages back to the usage queue with unchanged bodies: all of them when {@code messageIds} is null,
@@ -97,10 +108,12 @@ public class DeadLetterQueue {
                 }
                 Map<String, MessageAttributeValue> attributes = LedgerAttributes.carried(message, 1);
                 attributes.put(LedgerAttributes.ORIGINAL_MESSAGE_ID, LedgerAttributes.string(original));
-                sqs.sendMessage(r -> r.queueUrl(queues.queueUrl()).messageBody(message.body())
-                        .messageAttributes(attributes)).join();
-                sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                        .receiptHandle(message.receiptHandle())).join();
+                sqs.sendMessage(r -> r.queueUrl(queues.queueUrl())
+                                .messageBody(message.body())
+                                .messageAttributes(attributes))
+                        .join();
+                sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).receiptHandle(message.receiptHandle()))
+                        .join();
                 found.add(message.messageId());
                 found.add(original);
                 moved++;
@@ -108,7 +121,8 @@ public class DeadLetterQueue {
         } finally {
             release(untouched);
         }
-        List<String> notFound = messageIds == null ? List.of()
+        List<String> notFound = messageIds == null
+                ? List.of()
                 : messageIds.stream().filter(id -> !found.contains(id)).sorted().toList();
         return new Redrive(moved, notFound);
     }
@@ -128,19 +142,28 @@ public class DeadLetterQueue {
         }
         String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
         Instant sentAt = sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent));
-        UsageMessages.Parsed parsed = UsageMessages.parse(message.body(), original, sentAt, clock.instant(),
-                settings.maxFutureSkew());
+        UsageMessages.Parsed parsed =
+                UsageMessages.parse(message.body(), original, sentAt, clock.instant(), settings.maxFutureSkew());
         Boolean counted = parsed.valid()
-                ? states.counted(parsed.command().id(), parsed.command().dedupKey()) : null;
+                ? states.counted(parsed.command().id(), parsed.command().dedupKey())
+                : null;
         if (code == null) {
             code = RECEIVE_COUNT_EXCEEDED;
             detail = "moved by the queue's redrive policy after maxReceiveCount receives without a delete, with no "
                     + "rejection recorded: workers stopped or stalled while holding it. "
-                    + (Boolean.TRUE.equals(counted) ? "Its usage was counted; a redrive deletes it as a duplicate."
-                    : "Its usage was not counted; redrive it.");
+                    + (Boolean.TRUE.equals(counted)
+                            ? "Its usage was counted; a redrive deletes it as a duplicate."
+                            : "Its usage was not counted; redrive it.");
         }
-        return new DeadLetter(message.messageId(), original, message.body(),
-                Math.max(receiveCount, rejections.receiveCount(original)), code, detail, sentAt, counted);
+        return new DeadLetter(
+                message.messageId(),
+                original,
+                message.body(),
+                Math.max(receiveCount, rejections.receiveCount(original)),
+                code,
+                detail,
+                sentAt,
+                counted);
     }
 
     private Map<String, Message> receiveAll(int max) {
@@ -148,9 +171,13 @@ public class DeadLetterQueue {
         while (seen.size() < max) {
             int batch = Math.min(10, max - seen.size());
             List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                    .maxNumberOfMessages(batch).waitTimeSeconds(0).visibilityTimeout(LISTING_VISIBILITY_SECONDS)
-                    .messageAttributeNames("All").messageSystemAttributeNames(MessageSystemAttributeName.ALL))
-                    .join().messages();
+                            .maxNumberOfMessages(batch)
+                            .waitTimeSeconds(0)
+                            .visibilityTimeout(LISTING_VISIBILITY_SECONDS)
+                            .messageAttributeNames("All")
+                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                    .join()
+                    .messages();
             if (messages.isEmpty()) {
                 break;
             }
@@ -166,10 +193,15 @@ public class DeadLetterQueue {
         for (int i = 0; i < list.size(); i += 10) {
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
             for (int j = i; j < Math.min(i + 10, list.size()); j++) {
-                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
-                        .receiptHandle(list.get(j).receiptHandle()).visibilityTimeout(0).build());
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+                        .id(Integer.toString(j))
+                        .receiptHandle(list.get(j).receiptHandle())
+                        .visibilityTimeout(0)
+                        .build());
             }
-            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl()).entries(entries)).join();
+            sqs.changeMessageVisibilityBatch(
+                            r -> r.queueUrl(queues.deadLetterQueueUrl()).entries(entries))
+                    .join();
         }
     }
 }

@@ -28,7 +28,9 @@ class DeadLetterRouting {
         attributes.put(LedgerAttributes.REASON_DETAIL, LedgerAttributes.string(invalid.detail()));
         attributes.put(LedgerAttributes.RECEIVE_COUNT, LedgerAttributes.number(receiveCount));
         attributes.put(LedgerAttributes.ORIGINAL_MESSAGE_ID, LedgerAttributes.string(originalMessageId));
-        sqs.sendMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).messageBody(message.body())
-                .messageAttributes(attributes)).join();
+        sqs.sendMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                        .messageBody(message.body())
+                        .messageAttributes(attributes))
+                .join();
     }
 }

@@ -20,8 +20,7 @@ public final class LedgerAttributes {
     private static final String PREFIX = "ledger-";
     private static final int SQS_MAX_ATTRIBUTES = 10;
 
-    private LedgerAttributes() {
-    }
+    private LedgerAttributes() {}
 
     /** The id under which a message was first received: the dedup key when the body has no idempotencyKey. */
     public static String originalId(Message message) {
@@ -47,10 +46,16 @@ public final class LedgerAttributes {
 
     static MessageAttributeValue string(String value) {
         String safe = value == null || value.isEmpty() ? "-" : value.length() > 1024 ? value.substring(0, 1024) : value;
-        return MessageAttributeValue.builder().dataType("String").stringValue(safe).build();
+        return MessageAttributeValue.builder()
+                .dataType("String")
+                .stringValue(safe)
+                .build();
     }
 
     static MessageAttributeValue number(int value) {
-        return MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(value)).build();
+        return MessageAttributeValue.builder()
+                .dataType("Number")
+                .stringValue(Integer.toString(value))
+                .build();
     }
 }

@@ -1,9 +1,9 @@
 package dev.ledger.intake;
 
+import dev.ledger.startup.StartupStep;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.ledger.startup.StartupStep;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -31,21 +31,38 @@ class QueueProvisioner extends StartupStep {
     protected void run() {
         if (settings.createQueues()) {
             String dlqName = Queues.nameOf(queues.deadLetterQueue());
-            String dlqUrl = sqs.createQueue(r -> r.queueName(dlqName).attributes(Map.of(
-                    QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).join().queueUrl();
-            String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl)
-                    .attributeNames(QueueAttributeName.QUEUE_ARN)).join().attributes().get(QueueAttributeName.QUEUE_ARN);
+            String dlqUrl = sqs.createQueue(r -> r.queueName(dlqName)
+                            .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600")))
+                    .join()
+                    .queueUrl();
+            String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .join()
+                    .attributes()
+                    .get(QueueAttributeName.QUEUE_ARN);
             String queueName = Queues.nameOf(queues.queue());
             String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\""
                     + settings.maxReceiveCount() + "\"}";
-            String queueUrl = sqs.createQueue(r -> r.queueName(queueName).attributes(Map.of(
-                    QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(settings.visibilityTimeout().toSeconds()),
-                    QueueAttributeName.REDRIVE_POLICY, redrive))).join().queueUrl();
-            sqs.setQueueAttributes(r -> r.queueUrl(queueUrl).attributes(Map.of(
-                    QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(settings.visibilityTimeout().toSeconds()),
-                    QueueAttributeName.REDRIVE_POLICY, redrive))).join();
-            log.info("Usage queue {} (redrive to {} after {} receives, visibility {}s)", queueUrl, dlqUrl,
-                    settings.maxReceiveCount(), settings.visibilityTimeout().toSeconds());
+            String queueUrl = sqs.createQueue(r -> r.queueName(queueName)
+                            .attributes(Map.of(
+                                    QueueAttributeName.VISIBILITY_TIMEOUT,
+                                    Long.toString(settings.visibilityTimeout().toSeconds()),
+                                    QueueAttributeName.REDRIVE_POLICY,
+                                    redrive)))
+                    .join()
+                    .queueUrl();
+            sqs.setQueueAttributes(r -> r.queueUrl(queueUrl)
+                            .attributes(Map.of(
+                                    QueueAttributeName.VISIBILITY_TIMEOUT,
+                                    Long.toString(settings.visibilityTimeout().toSeconds()),
+                                    QueueAttributeName.REDRIVE_POLICY,
+                                    redrive)))
+                    .join();
+            log.info(
+                    "Usage queue {} (redrive to {} after {} receives, visibility {}s)",
+                    queueUrl,
+                    dlqUrl,
+                    settings.maxReceiveCount(),
+                    settings.visibilityTimeout().toSeconds());
         }
     }
 }

@@ -46,6 +46,8 @@ public class Queues {
         if (nameOrUrl.startsWith("http://") || nameOrUrl.startsWith("https://")) {
             return nameOrUrl;
         }
-        return urls.computeIfAbsent(nameOrUrl, name -> sqs.getQueueUrl(r -> r.queueName(name)).join().queueUrl());
+        return urls.computeIfAbsent(
+                nameOrUrl,
+                name -> sqs.getQueueUrl(r -> r.queueName(name)).join().queueUrl());
     }
 }

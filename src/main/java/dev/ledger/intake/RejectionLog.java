@@ -28,31 +28,54 @@ public class RejectionLog {
     }
 
     /** A reason as last recorded for a message. */
-    public record RecordedReason(String code, String detail, Instant at) {
-    }
+    public record RecordedReason(String code, String detail, Instant at) {}
 
-    public void record(String messageId, int receiveCount, String dedupKey, String userId, String entitlementKey,
-                       String code, String detail, NextStep next, Instant at, String rawBody) {
-        jdbc.update("""
+    public void record(
+            String messageId,
+            int receiveCount,
+            String dedupKey,
+            String userId,
+            String entitlementKey,
+            String code,
+            String detail,
+            NextStep next,
+            Instant at,
+            String rawBody) {
+        jdbc.update(
+                """
                 INSERT INTO usage_rejection (message_id, receive_count, dedup_key, user_id, entitlement_key,
                     reason_code, detail, outcome, rejected_at, raw_body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                messageId, receiveCount, truncate(dedupKey, 512), userId, entitlementKey, code, truncate(detail, 2048),
-                next.name(), at.atOffset(ZoneOffset.UTC), truncateBytes(rawBody == null ? "" : rawBody));
+                messageId,
+                receiveCount,
+                truncate(dedupKey, 512),
+                userId,
+                entitlementKey,
+                code,
+                truncate(detail, 2048),
+                next.name(),
+                at.atOffset(ZoneOffset.UTC),
+                truncateBytes(rawBody == null ? "" : rawBody));
     }
 
     public Optional<RecordedReason> lastReason(String messageId) {
-        return jdbc.query("SELECT reason_code, detail, rejected_at FROM usage_rejection WHERE message_id = ? "
-                        + "ORDER BY id DESC LIMIT 1",
-                (rs, row) -> new RecordedReason(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()),
-                messageId)
-                .stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT reason_code, detail, rejected_at FROM usage_rejection WHERE message_id = ? "
+                                + "ORDER BY id DESC LIMIT 1",
+                        (rs, row) -> new RecordedReason(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getTimestamp(3).toInstant()),
+                        messageId)
+                .stream()
+                .findFirst();
     }
 
     /** The highest receive count recorded for a message, or 0. */
     public int receiveCount(String messageId) {
-        Integer count = jdbc.queryForObject("SELECT max(receive_count) FROM usage_rejection WHERE message_id = ?",
-                Integer.class, messageId);
+        Integer count = jdbc.queryForObject(
+                "SELECT max(receive_count) FROM usage_rejection WHERE message_id = ?", Integer.class, messageId);
         return count == null ? 0 : count;
     }
 

@@ -20,8 +20,7 @@ class SqsConfiguration {
     SqsMessageListenerContainerFactory<Object> usageListenerContainerFactory(SqsAsyncClient sqs, SqsSettings settings) {
         return SqsMessageListenerContainerFactory.builder()
                 .sqsAsyncClient(sqs)
-                .configure(options -> options
-                        .autoStartup(settings.listenerEnabled())
+                .configure(options -> options.autoStartup(settings.listenerEnabled())
                         .acknowledgementMode(AcknowledgementMode.MANUAL)
                         .maxConcurrentMessages(settings.concurrency())
                         .maxMessagesPerPoll(Math.min(settings.maxMessagesPerPoll(), settings.concurrency()))

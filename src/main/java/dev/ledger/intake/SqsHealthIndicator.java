@@ -35,9 +35,11 @@ class SqsHealthIndicator extends AbstractHealthIndicator {
     }
 
     private Map<QueueAttributeName, String> depth(String url) throws Exception {
-        return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)))
-                .get(5, TimeUnit.SECONDS).attributes();
+        return sqs.getQueueAttributes(r -> r.queueUrl(url)
+                        .attributeNames(List.of(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)))
+                .get(5, TimeUnit.SECONDS)
+                .attributes();
     }
 }

@@ -29,21 +29,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           they are sent; a worker killed in between receives those messages again, as duplicates
  */
 @ConfigurationProperties("ledger.sqs")
-public record SqsSettings(String queue,
-                          String deadLetterQueue,
-                          @DefaultValue("20") int concurrency,
-                          @DefaultValue("10") int maxMessagesPerPoll,
-                          @DefaultValue("10s") Duration pollTimeout,
-                          @DefaultValue("5m") Duration maxFutureSkew,
-                          @DefaultValue("2m") Duration transientRetryMax,
-                          @DefaultValue("200ms") Duration transientRetryBackoff,
-                          @DefaultValue("10s") Duration transientRetryMaxBackoff,
-                          @DefaultValue("20s") Duration shutdownTimeout,
-                          @DefaultValue("false") boolean createQueues,
-                          @DefaultValue("5") int maxReceiveCount,
-                          @DefaultValue("180s") Duration visibilityTimeout,
-                          @DefaultValue("true") boolean listenerEnabled,
-                          @DefaultValue("100ms") Duration acknowledgementInterval) {
+public record SqsSettings(
+        String queue,
+        String deadLetterQueue,
+        @DefaultValue("20") int concurrency,
+        @DefaultValue("10") int maxMessagesPerPoll,
+        @DefaultValue("10s") Duration pollTimeout,
+        @DefaultValue("5m") Duration maxFutureSkew,
+        @DefaultValue("2m") Duration transientRetryMax,
+        @DefaultValue("200ms") Duration transientRetryBackoff,
+        @DefaultValue("10s") Duration transientRetryMaxBackoff,
+        @DefaultValue("20s") Duration shutdownTimeout,
+        @DefaultValue("false") boolean createQueues,
+        @DefaultValue("5") int maxReceiveCount,
+        @DefaultValue("180s") Duration visibilityTimeout,
+        @DefaultValue("true") boolean listenerEnabled,
+        @DefaultValue("100ms") Duration acknowledgementInterval) {
 
     public SqsSettings {
         if (concurrency < 1) {
@@ -52,7 +53,8 @@ public record SqsSettings(String queue,
         if (maxMessagesPerPoll < 1 || maxMessagesPerPoll > 10) {
             throw new IllegalArgumentException("ledger.sqs.max-messages-per-poll must be between 1 and 10");
         }
-        if (transientRetryBackoff.isNegative() || transientRetryBackoff.isZero()
+        if (transientRetryBackoff.isNegative()
+                || transientRetryBackoff.isZero()
                 || transientRetryMaxBackoff.compareTo(transientRetryBackoff) < 0) {
             throw new IllegalArgumentException("ledger.sqs.transient-retry-backoff must be positive and at most "
                     + "ledger.sqs.transient-retry-max-backoff");

@@ -1,13 +1,12 @@
 package dev.ledger.intake;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
-import dev.ledger.command.Ledger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -15,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +58,13 @@ public class UsageIntake {
     private final Map<Disposition, LongAdder> dispositions = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    UsageIntake(Ledger ledger, DeadLetterRouting deadLetters, RejectionLog rejections, SqsSettings settings,
-                Clock clock, MeterRegistry meters) {
+    UsageIntake(
+            Ledger ledger,
+            DeadLetterRouting deadLetters,
+            RejectionLog rejections,
+            SqsSettings settings,
+            Clock clock,
+            MeterRegistry meters) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.rejections = rejections;
@@ -75,8 +80,10 @@ public class UsageIntake {
                 .withTimeout(settings.transientRetryMax())
                 .customBackoff(backOff)
                 // decisions are final; on shutdown a message finishes its current attempt instead of waiting
-                .retryOn(failure -> !stopping && !Thread.currentThread().isInterrupted()
-                        && !(failure instanceof EntitlementRejection) && !(failure instanceof InvalidInput))
+                .retryOn(failure -> !stopping
+                        && !Thread.currentThread().isInterrupted()
+                        && !(failure instanceof EntitlementRejection)
+                        && !(failure instanceof InvalidInput))
                 .build();
         this.latency = Timer.builder("ledger.intake.latency")
                 .description("time from SQS SentTimestamp until the usage is committed")
@@ -89,13 +96,18 @@ public class UsageIntake {
         // Registered at once, so CloudWatch receives zeros (not missing data) and the alarms on them (infra/,
         // adr/0018) can tell "none" from "not published".
         deadLettered("invalid", invalidDeadLettered, "invalid messages the worker moved to the DLQ at once");
-        deadLettered("rejected", rejectedDeadLettered, "business rejections on their last receive "
-                + "(ledger.sqs.max-receive-count), which the queue's redrive policy moves to the DLQ");
+        deadLettered(
+                "rejected",
+                rejectedDeadLettered,
+                "business rejections on their last receive "
+                        + "(ledger.sqs.max-receive-count), which the queue's redrive policy moves to the DLQ");
     }
 
     private void deadLettered(String kind, LongAdder count, String description) {
-        FunctionCounter.builder("ledger.intake.dead.lettered", count, LongAdder::sum).description(description)
-                .tag("kind", kind).register(meters);
+        FunctionCounter.builder("ledger.intake.dead.lettered", count, LongAdder::sum)
+                .description(description)
+                .tag("kind", kind)
+                .register(meters);
     }
 
     /** Messages this instance sent on their way to the DLQ, by kind ({@code invalid} or {@code rejected}). */
@@ -130,12 +142,16 @@ public class UsageIntake {
         }
         Classified classified = classify(received, extendVisibility);
         act(received, classified);
-        dispositions.computeIfAbsent(classified.disposition(), d -> {
-            LongAdder count = new LongAdder();
-            FunctionCounter.builder("ledger.intake.messages", count, LongAdder::sum)
-                    .description("usage messages by outcome").tag("outcome", d.name().toLowerCase()).register(meters);
-            return count;
-        }).increment();
+        dispositions
+                .computeIfAbsent(classified.disposition(), d -> {
+                    LongAdder count = new LongAdder();
+                    FunctionCounter.builder("ledger.intake.messages", count, LongAdder::sum)
+                            .description("usage messages by outcome")
+                            .tag("outcome", d.name().toLowerCase())
+                            .register(meters);
+                    return count;
+                })
+                .increment();
         return classified.disposition();
     }
 
@@ -144,8 +160,12 @@ public class UsageIntake {
 
         static Received of(Message message, Instant at) {
             String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
-            return new Received(message, LedgerAttributes.originalId(message), receiveCount(message),
-                    sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)), at);
+            return new Received(
+                    message,
+                    LedgerAttributes.originalId(message),
+                    receiveCount(message),
+                    sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)),
+                    at);
         }
 
         private static int receiveCount(Message message) {
@@ -158,17 +178,15 @@ public class UsageIntake {
     }
 
     /** What a message came to: the command for a valid body, the reason for a rejected or an invalid one. */
-    private record Classified(Disposition disposition, ConsumeUsage command, EntitlementRejection rejection,
-                              InvalidMessage invalid) {
-    }
+    private record Classified(
+            Disposition disposition, ConsumeUsage command, EntitlementRejection rejection, InvalidMessage invalid) {}
 
     /** The message being retried in place, for the pauses between its attempts. */
-    private record InFlight(String id, IntConsumer extendVisibility) {
-    }
+    private record InFlight(String id, IntConsumer extendVisibility) {}
 
     private Classified classify(Received received, IntConsumer extendVisibility) {
-        UsageMessages.Parsed parsed = UsageMessages.parse(received.message().body(), received.id(), received.sentAt(),
-                received.at(), settings.maxFutureSkew());
+        UsageMessages.Parsed parsed = UsageMessages.parse(
+                received.message().body(), received.id(), received.sentAt(), received.at(), settings.maxFutureSkew());
         if (!parsed.valid()) {
             return new Classified(Disposition.INVALID, null, null, parsed.invalid());
         }
@@ -178,15 +196,28 @@ public class UsageIntake {
                 attempt.setAttribute(IN_FLIGHT, new InFlight(received.id(), extendVisibility));
                 return ledger.consume(command);
             });
-            return new Classified(consumption == Consumption.COUNTED ? Disposition.COUNTED : Disposition.DUPLICATE,
-                    command, null, null);
+            return new Classified(
+                    consumption == Consumption.COUNTED ? Disposition.COUNTED : Disposition.DUPLICATE,
+                    command,
+                    null,
+                    null);
         } catch (EntitlementRejection rejection) {
             return new Classified(Disposition.REJECTED, command, rejection, null);
         } catch (InvalidInput invalid) {
-            return new Classified(Disposition.INVALID, command, null, new InvalidMessage(invalid.code(),
-                    invalid.getMessage(), command.id().userId(), command.id().entitlementKey(), command.dedupKey()));
+            return new Classified(
+                    Disposition.INVALID,
+                    command,
+                    null,
+                    new InvalidMessage(
+                            invalid.code(),
+                            invalid.getMessage(),
+                            command.id().userId(),
+                            command.id().entitlementKey(),
+                            command.dedupKey()));
         } catch (RuntimeException failure) {
-            log.warn("Usage message {} failed transiently and is left for redelivery: {}", received.id(),
+            log.warn(
+                    "Usage message {} failed transiently and is left for redelivery: {}",
+                    received.id(),
                     failure.toString());
             return new Classified(Disposition.TRANSIENT, command, null, null);
         }
@@ -196,39 +227,70 @@ public class UsageIntake {
         switch (classified.disposition()) {
             case COUNTED -> {
                 if (received.sentAt() != null) {
-                    latency.record(Duration.between(received.sentAt(), clock.instant()).abs());
+                    latency.record(
+                            Duration.between(received.sentAt(), clock.instant()).abs());
                 }
             }
             case REJECTED -> reject(received, classified.command(), classified.rejection());
             case INVALID -> deadLetter(received, classified.invalid());
-            case DUPLICATE, TRANSIENT -> {
-            }
+            case DUPLICATE, TRANSIENT -> {}
         }
     }
 
     private void reject(Received received, ConsumeUsage command, EntitlementRejection rejection) {
-        rejections.record(received.id(), received.receiveCount(), command.dedupKey(), command.id().userId(),
-                command.id().entitlementKey(), rejection.reason().name(), rejection.getMessage(),
-                RejectionLog.NextStep.RETRY, received.at(), received.message().body());
+        rejections.record(
+                received.id(),
+                received.receiveCount(),
+                command.dedupKey(),
+                command.id().userId(),
+                command.id().entitlementKey(),
+                rejection.reason().name(),
+                rejection.getMessage(),
+                RejectionLog.NextStep.RETRY,
+                received.at(),
+                received.message().body());
         if (received.receiveCount() >= settings.maxReceiveCount()) {
             rejectedDeadLettered.increment();
-            log.info("Usage message {} rejected ({}) on its last receive ({}): the redrive policy moves it to the DLQ: "
-                    + "{}", received.id(), rejection.reason(), received.receiveCount(), rejection.getMessage());
+            log.info(
+                    "Usage message {} rejected ({}) on its last receive ({}): the redrive policy moves it to the DLQ: "
+                            + "{}",
+                    received.id(),
+                    rejection.reason(),
+                    received.receiveCount(),
+                    rejection.getMessage());
         } else {
-            log.info("Usage message {} rejected ({}), receive {}: {}", received.id(), rejection.reason(),
-                    received.receiveCount(), rejection.getMessage());
+            log.info(
+                    "Usage message {} rejected ({}), receive {}: {}",
+                    received.id(),
+                    rejection.reason(),
+                    received.receiveCount(),
+                    rejection.getMessage());
         }
     }
 
     private void deadLetter(Received received, InvalidMessage invalid) {
         deadLetters.route(received.message(), received.id(), received.receiveCount(), invalid);
-        rejections.record(received.id(), received.receiveCount(), invalid.dedupKey(), invalid.userId(),
-                invalid.entitlementKey(), invalid.code(), invalid.detail(), RejectionLog.NextStep.DEAD_LETTERED,
-                received.at(), received.message().body());
-        Counter.builder("ledger.intake.dead.letters").description("messages moved to the DLQ by the worker")
-                .tag("reason", invalid.code()).register(meters).increment();
+        rejections.record(
+                received.id(),
+                received.receiveCount(),
+                invalid.dedupKey(),
+                invalid.userId(),
+                invalid.entitlementKey(),
+                invalid.code(),
+                invalid.detail(),
+                RejectionLog.NextStep.DEAD_LETTERED,
+                received.at(),
+                received.message().body());
+        Counter.builder("ledger.intake.dead.letters")
+                .description("messages moved to the DLQ by the worker")
+                .tag("reason", invalid.code())
+                .register(meters)
+                .increment();
         invalidDeadLettered.increment();
-        log.info("Usage message {} is invalid ({}) and was moved to the DLQ: {}", received.id(), invalid.code(),
+        log.info(
+                "Usage message {} is invalid ({}) and was moved to the DLQ: {}",
+                received.id(),
+                invalid.code(),
                 invalid.detail());
     }
 
@@ -236,7 +298,10 @@ public class UsageIntake {
     private static void pause(long millis) throws InterruptedException {
         RetryContext attempt = RetrySynchronizationManager.getContext();
         InFlight message = (InFlight) attempt.getAttribute(IN_FLIGHT);
-        log.warn("Usage message {} failed transiently, retrying in {} ms: {}", message.id(), millis,
+        log.warn(
+                "Usage message {} failed transiently, retrying in {} ms: {}",
+                message.id(),
+                millis,
                 attempt.getLastThrowable().toString());
         try {
             message.extendVisibility().accept((int) Math.max(30, 3 * millis / 1000));

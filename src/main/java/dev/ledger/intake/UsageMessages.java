@@ -1,7 +1,6 @@
 package dev.ledger.intake;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,14 +32,16 @@ public final class UsageMessages {
     private static final BigInteger MAX_AMOUNT = BigInteger.valueOf(ConsumeUsage.MAX_AMOUNT);
 
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(64)
+                            .maxNumberLength(100)
+                            .build())
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private UsageMessages() {
-    }
+    private UsageMessages() {}
 
     /** The outcome of parsing: exactly one of the two is set. */
     public record Parsed(ConsumeUsage command, InvalidMessage invalid) {
@@ -56,26 +57,41 @@ public final class UsageMessages {
      * @param now               the worker's clock, to refuse {@code occurredAt} too far in the future
      * @param maxFutureSkew     how far in the future {@code occurredAt} may be
      */
-    public static Parsed parse(String body, String messageId, Instant sentTimestamp, Instant now,
-                               Duration maxFutureSkew) {
+    public static Parsed parse(
+            String body, String messageId, Instant sentTimestamp, Instant now, Duration maxFutureSkew) {
         if (body == null || body.isEmpty()) {
             return invalid("EMPTY_BODY", "the message body is empty; send a JSON object", null, null, messageId);
         }
         int bytes = body.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BODY_BYTES) {
-            return invalid("BODY_TOO_LARGE", "the message body is " + bytes + " bytes; at most " + MAX_BODY_BYTES,
-                    null, null, messageId);
+            return invalid(
+                    "BODY_TOO_LARGE",
+                    "the message body is " + bytes + " bytes; at most " + MAX_BODY_BYTES,
+                    null,
+                    null,
+                    messageId);
         }
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (IOException | RuntimeException e) {
-            return invalid("MALFORMED_JSON", "the body is not valid JSON: " + firstLine(e.getMessage()), null, null,
+            return invalid(
+                    "MALFORMED_JSON",
+                    "the body is not valid JSON: " + firstLine(e.getMessage()),
+                    null,
+                    null,
                     messageId);
         }
         if (root == null || !root.isObject()) {
-            return invalid("NOT_A_JSON_OBJECT", "the body must be a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType().name().toLowerCase()), null, null, messageId);
+            return invalid(
+                    "NOT_A_JSON_OBJECT",
+                    "the body must be a JSON object, got "
+                            + (root == null
+                                    ? "nothing"
+                                    : root.getNodeType().name().toLowerCase()),
+                    null,
+                    null,
+                    messageId);
         }
 
         String userId = text(root, "userId");
@@ -108,13 +124,23 @@ public final class UsageMessages {
         JsonNode amountNode = present(root, "amount");
         if (amountNode != null) {
             if (!amountNode.isIntegralNumber()) {
-                return invalid("INVALID_AMOUNT", "amount must be an integer from 1 to " + ConsumeUsage.MAX_AMOUNT
-                        + ", got " + abbreviate(amountNode.toString()), userId, key, dedupKey);
+                return invalid(
+                        "INVALID_AMOUNT",
+                        "amount must be an integer from 1 to " + ConsumeUsage.MAX_AMOUNT + ", got "
+                                + abbreviate(amountNode.toString()),
+                        userId,
+                        key,
+                        dedupKey);
             }
             BigInteger value = amountNode.bigIntegerValue();
             if (value.signum() <= 0 || value.compareTo(MAX_AMOUNT) > 0) {
-                return invalid("INVALID_AMOUNT", "amount must be an integer from 1 to " + ConsumeUsage.MAX_AMOUNT
-                        + ", got " + abbreviate(value.toString()), userId, key, dedupKey);
+                return invalid(
+                        "INVALID_AMOUNT",
+                        "amount must be an integer from 1 to " + ConsumeUsage.MAX_AMOUNT + ", got "
+                                + abbreviate(value.toString()),
+                        userId,
+                        key,
+                        dedupKey);
             }
             amount = value.longValueExact();
         }
@@ -123,10 +149,16 @@ public final class UsageMessages {
             if (!idempotencyKey.isTextual()) {
                 return invalid("INVALID_IDEMPOTENCY_KEY", "idempotencyKey must be a string", userId, key, messageId);
             }
-            int length = idempotencyKey.asText().codePointCount(0, idempotencyKey.asText().length());
+            int length = idempotencyKey
+                    .asText()
+                    .codePointCount(0, idempotencyKey.asText().length());
             if (length < 1 || length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-                return invalid("INVALID_IDEMPOTENCY_KEY", "idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
-                        + " characters, got " + length, userId, key, messageId);
+                return invalid(
+                        "INVALID_IDEMPOTENCY_KEY",
+                        "idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters, got " + length,
+                        userId,
+                        key,
+                        messageId);
             }
         }
 
@@ -138,8 +170,12 @@ public final class UsageMessages {
             }
             int size = metadataNode.toString().getBytes(StandardCharsets.UTF_8).length;
             if (size > MAX_METADATA_BYTES) {
-                return invalid("METADATA_TOO_LARGE", "metadata is " + size + " bytes serialized; at most "
-                        + MAX_METADATA_BYTES, userId, key, dedupKey);
+                return invalid(
+                        "METADATA_TOO_LARGE",
+                        "metadata is " + size + " bytes serialized; at most " + MAX_METADATA_BYTES,
+                        userId,
+                        key,
+                        dedupKey);
             }
             Map<String, Object> values = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = metadataNode.fields(); it.hasNext(); ) {
@@ -152,9 +188,13 @@ public final class UsageMessages {
                 } else if (value.isNumber()) {
                     values.put(field.getKey(), value.numberValue());
                 } else {
-                    return invalid("INVALID_METADATA", "metadata values must be strings, numbers or booleans; '"
-                            + abbreviate(field.getKey()) + "' is " + value.getNodeType().name().toLowerCase(),
-                            userId, key, dedupKey);
+                    return invalid(
+                            "INVALID_METADATA",
+                            "metadata values must be strings, numbers or booleans; '" + abbreviate(field.getKey())
+                                    + "' is " + value.getNodeType().name().toLowerCase(),
+                            userId,
+                            key,
+                            dedupKey);
                 }
             }
             metadata = values;
@@ -164,26 +204,37 @@ public final class UsageMessages {
         JsonNode occurredNode = present(root, "occurredAt");
         if (occurredNode != null) {
             if (!occurredNode.isTextual()) {
-                return invalid("INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant string", userId, key,
-                        dedupKey);
+                return invalid(
+                        "INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant string", userId, key, dedupKey);
             }
             Optional<Instant> parsed = Instants.parse(occurredNode.asText());
             if (parsed.isEmpty()) {
-                return invalid("INVALID_OCCURRED_AT", "occurredAt must be an ISO-8601 instant from 0001-01-01T00:00:00Z "
-                        + "to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
-                        + abbreviate(occurredNode.asText()) + "'", userId, key, dedupKey);
+                return invalid(
+                        "INVALID_OCCURRED_AT",
+                        "occurredAt must be an ISO-8601 instant from 0001-01-01T00:00:00Z "
+                                + "to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
+                                + abbreviate(occurredNode.asText()) + "'",
+                        userId,
+                        key,
+                        dedupKey);
             }
             occurredAt = parsed.get();
             if (occurredAt.isAfter(now.plus(maxFutureSkew))) {
-                return invalid("OCCURRED_AT_IN_FUTURE", "occurredAt " + occurredAt + " is more than "
-                        + maxFutureSkew.toMinutes() + " minutes in the future", userId, key, dedupKey);
+                return invalid(
+                        "OCCURRED_AT_IN_FUTURE",
+                        "occurredAt " + occurredAt + " is more than " + maxFutureSkew.toMinutes()
+                                + " minutes in the future",
+                        userId,
+                        key,
+                        dedupKey);
             }
         }
         if (occurredAt == null) {
             occurredAt = now;
         }
-        return new Parsed(new ConsumeUsage(EntitlementId.of(userId, key), amount, occurredAt, dedupKey, metadata,
-                messageId), null);
+        return new Parsed(
+                new ConsumeUsage(EntitlementId.of(userId, key), amount, occurredAt, dedupKey, metadata, messageId),
+                null);
     }
 
     private static Parsed invalid(String code, String detail, String userId, String key, String dedupKey) {

@@ -40,6 +40,7 @@ public class EventLog {
     private static final int CHUNK = 500;
     /** As far back as missing global indexes are kept as gaps that may still fill (Axon's default maxGapOffset). */
     private static final long GAP_WINDOW = 10_000;
+
     private static final String EVENTS = """
             SELECT aggregate_identifier, sequence_number, type, event_identifier, time_stamp, payload_type,
                    payload_revision, payload, meta_data
@@ -71,8 +72,7 @@ public class EventLog {
      *     (appends that had not committed, which a processor resuming from there must still apply); empty when the
      *     store holds no event
      */
-    public Optional<GapAwareTrackingToken> readByAggregate(String aggregateType,
-                                                           Consumer<DomainEventMessage<?>> sink) {
+    public Optional<GapAwareTrackingToken> readByAggregate(String aggregateType, Consumer<DomainEventMessage<?>> sink) {
         Configuration configuration = axon.getObject();
         Chunks chunks = new Chunks(configuration, sink);
         Optional<GapAwareTrackingToken> covered = snapshot.execute(transaction -> {
@@ -81,19 +81,29 @@ public class EventLog {
                 return Optional.empty();
             }
             Set<Long> gaps = new TreeSet<>(jdbc.queryForList(GAPS, Long.class, head - GAP_WINDOW, head));
-            jdbc.query(connection -> {
-                // forward-only, inside a transaction, with a fetch size: Postgres streams the rows from a cursor
-                PreparedStatement statement = connection.prepareStatement(EVENTS, ResultSet.TYPE_FORWARD_ONLY,
-                        ResultSet.CONCUR_READ_ONLY);
-                statement.setFetchSize(FETCH_SIZE);
-                statement.setString(1, aggregateType);
-                statement.setLong(2, head);
-                return statement;
-            }, rs -> {
-                chunks.add(new GenericDomainEventEntry<>(rs.getString(3), rs.getString(1), rs.getLong(2),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getBytes(8),
-                        rs.getBytes(9)));
-            });
+            jdbc.query(
+                    connection -> {
+                        // forward-only, inside a transaction, with a fetch size: Postgres streams the rows from a
+                        // cursor
+                        PreparedStatement statement = connection.prepareStatement(
+                                EVENTS, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+                        statement.setFetchSize(FETCH_SIZE);
+                        statement.setString(1, aggregateType);
+                        statement.setLong(2, head);
+                        return statement;
+                    },
+                    rs -> {
+                        chunks.add(new GenericDomainEventEntry<>(
+                                rs.getString(3),
+                                rs.getString(1),
+                                rs.getLong(2),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getString(7),
+                                rs.getBytes(8),
+                                rs.getBytes(9)));
+                    });
             chunks.flush();
             return Optional.of(GapAwareTrackingToken.newInstance(head, gaps));
         });
@@ -119,8 +129,8 @@ public class EventLog {
         }
 
         void flush() {
-            DomainEventStream events = EventStreamUtils.upcastAndDeserializeDomainEvents(pending.stream(),
-                    configuration.eventSerializer(), configuration.upcasterChain());
+            DomainEventStream events = EventStreamUtils.upcastAndDeserializeDomainEvents(
+                    pending.stream(), configuration.eventSerializer(), configuration.upcasterChain());
             while (events.hasNext()) {
                 sink.accept(events.next());
             }

@@ -26,9 +26,14 @@ public enum Projection {
     }
 
     public static Projection named(String name) {
-        return Arrays.stream(values()).filter(p -> p.publicName.equals(name)).findFirst()
-                .orElseThrow(() -> new dev.ledger.entitlement.InvalidInput("UNKNOWN_PROJECTION",
-                        "unknown projection '" + name + "'; known: " + Arrays.stream(values())
-                                .map(Projection::publicName).toList()));
+        return Arrays.stream(values())
+                .filter(p -> p.publicName.equals(name))
+                .findFirst()
+                .orElseThrow(() -> new dev.ledger.entitlement.InvalidInput(
+                        "UNKNOWN_PROJECTION",
+                        "unknown projection '" + name + "'; known: "
+                                + Arrays.stream(values())
+                                        .map(Projection::publicName)
+                                        .toList()));
     }
 }

@@ -32,8 +32,8 @@ class ProjectionMonitoring extends AbstractHealthIndicator implements Scheduling
 
     private final ProjectionSettings settings;
 
-    ProjectionMonitoring(ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters,
-                         ProjectionSettings settings) {
+    ProjectionMonitoring(
+            ProjectionStatus status, Rebuilds rebuilds, MeterRegistry meters, ProjectionSettings settings) {
         super("projection status unavailable");
         this.status = status;
         this.rebuilds = rebuilds;
@@ -41,12 +41,20 @@ class ProjectionMonitoring extends AbstractHealthIndicator implements Scheduling
         for (Projection projection : Projection.values()) {
             AtomicReference<ProjectionStatus.Status> holder = new AtomicReference<>();
             latest.put(projection, holder);
-            Gauge.builder("ledger.projection.lag.events", holder, h -> h.get() == null ? 0 : h.get().lagEvents())
-                    .tag("processor", projection.processor()).description("events not yet applied by the projection")
-                    .register(meters);
-            Gauge.builder("ledger.projection.lag.seconds", holder, h -> h.get() == null ? 0 : h.get().lagSeconds())
+            Gauge.builder(
+                            "ledger.projection.lag.events",
+                            holder,
+                            h -> h.get() == null ? 0 : h.get().lagEvents())
                     .tag("processor", projection.processor())
-                    .description("age of the oldest event not yet applied by the projection").register(meters);
+                    .description("events not yet applied by the projection")
+                    .register(meters);
+            Gauge.builder(
+                            "ledger.projection.lag.seconds",
+                            holder,
+                            h -> h.get() == null ? 0 : h.get().lagSeconds())
+                    .tag("processor", projection.processor())
+                    .description("age of the oldest event not yet applied by the projection")
+                    .register(meters);
         }
     }
 
@@ -75,12 +83,23 @@ class ProjectionMonitoring extends AbstractHealthIndicator implements Scheduling
             var processor = rebuilds.processor(projection.processor());
             boolean failing = processor.isError()
                     || processor.processingStatus().values().stream().anyMatch(s -> s.isErrorState())
-                    || (!current.replaying() && current.lagEvents() > 0
+                    || (!current.replaying()
+                            && current.lagEvents() > 0
                             && current.lagSeconds() > settings.degradedLag().toSeconds());
             degraded |= failing;
-            builder.withDetail(projection.publicName(), Map.of("processor", current.processor(),
-                    "state", failing ? "ERROR" : current.state(), "lagEvents", current.lagEvents(),
-                    "lagSeconds", current.lagSeconds(), "replaying", current.replaying()));
+            builder.withDetail(
+                    projection.publicName(),
+                    Map.of(
+                            "processor",
+                            current.processor(),
+                            "state",
+                            failing ? "ERROR" : current.state(),
+                            "lagEvents",
+                            current.lagEvents(),
+                            "lagSeconds",
+                            current.lagSeconds(),
+                            "replaying",
+                            current.replaying()));
         }
         builder.status(degraded ? DEGRADED : Status.UP);
     }

@@ -37,10 +37,14 @@ public class ProjectionRetry {
                 .retryOn(retryOn)
                 .withListener(new RetryListener() {
                     @Override
-                    public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
-                                                                 Throwable failure) {
-                        log.warn("{}: attempt {} failed, retrying for up to {}: {}", what, context.getRetryCount(),
-                                giveUpAfter, failure.toString());
+                    public <T, E extends Throwable> void onError(
+                            RetryContext context, RetryCallback<T, E> callback, Throwable failure) {
+                        log.warn(
+                                "{}: attempt {} failed, retrying for up to {}: {}",
+                                what,
+                                context.getRetryCount(),
+                                giveUpAfter,
+                                failure.toString());
                     }
                 })
                 .build();

@@ -17,12 +17,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryMaxBackoff longest pause between two attempts of those retries
  */
 @ConfigurationProperties("ledger.projections")
-public record ProjectionSettings(@DefaultValue("500ms") Duration pollInterval,
-                                 @DefaultValue("1s") Duration coordinationInterval,
-                                 @DefaultValue("5s") Duration metricsInterval,
-                                 @DefaultValue("30s") Duration degradedLag,
-                                 @DefaultValue("200ms") Duration retryBackoff,
-                                 @DefaultValue("2s") Duration retryMaxBackoff) {
+public record ProjectionSettings(
+        @DefaultValue("500ms") Duration pollInterval,
+        @DefaultValue("1s") Duration coordinationInterval,
+        @DefaultValue("5s") Duration metricsInterval,
+        @DefaultValue("30s") Duration degradedLag,
+        @DefaultValue("200ms") Duration retryBackoff,
+        @DefaultValue("2s") Duration retryMaxBackoff) {
 
     public ProjectionSettings {
         if (pollInterval.toMillis() < 10) {

@@ -31,10 +31,19 @@ public class ProjectionStatus {
     }
 
     /** Status of one projection. {@code position} is the lowest position of its segments; -1 before any event. */
-    public record Status(String projection, String processor, String state, long position, long head,
-                         long lagEvents, double lagSeconds, boolean replaying, Double replayProgressPercent,
-                         long generation, int segments, int claimedSegments) {
-    }
+    public record Status(
+            String projection,
+            String processor,
+            String state,
+            long position,
+            long head,
+            long lagEvents,
+            double lagSeconds,
+            boolean replaying,
+            Double replayProgressPercent,
+            long generation,
+            int segments,
+            int claimedSegments) {}
 
     public List<Status> all() {
         List<Status> statuses = new ArrayList<>();
@@ -47,12 +56,17 @@ public class ProjectionStatus {
     public Status of(Projection projection) {
         String processor = projection.processor();
         long head = jdbc.queryForObject("SELECT coalesce(max(global_index), -1) FROM domain_event_entry", Long.class);
-        List<Segment> segments = jdbc.query("SELECT token, token_type, owner FROM token_entry WHERE processor_name = ?",
-                (rs, n) -> new Segment(token(rs.getBytes(1), rs.getString(2)), rs.getString(3)), processor);
-        long position = segments.isEmpty() ? -1 : segments.stream().mapToLong(s -> position(s.token())).min().orElse(-1);
+        List<Segment> segments = jdbc.query(
+                "SELECT token, token_type, owner FROM token_entry WHERE processor_name = ?",
+                (rs, n) -> new Segment(token(rs.getBytes(1), rs.getString(2)), rs.getString(3)),
+                processor);
+        long position = segments.isEmpty()
+                ? -1
+                : segments.stream().mapToLong(s -> position(s.token())).min().orElse(-1);
         // a new processor's first token is a ReplayToken too; it is replaying only while behind the position at reset
-        boolean replaying = segments.stream().anyMatch(s -> s.token() instanceof ReplayToken replay
-                && position(replay.getCurrentToken()) < position(replay.getTokenAtReset()));
+        boolean replaying = segments.stream()
+                .anyMatch(s -> s.token() instanceof ReplayToken replay
+                        && position(replay.getCurrentToken()) < position(replay.getTokenAtReset()));
         Double progress = null;
         if (replaying) {
             long current = 0;
@@ -72,10 +86,15 @@ public class ProjectionStatus {
         long lagEvents = Math.max(0, head - position);
         double lagSeconds = 0;
         if (lagEvents > 0) {
-            String oldest = jdbc.query("SELECT time_stamp FROM domain_event_entry WHERE global_index > ? "
-                    + "ORDER BY global_index LIMIT 1", rs -> rs.next() ? rs.getString(1) : null, position);
+            String oldest = jdbc.query(
+                    "SELECT time_stamp FROM domain_event_entry WHERE global_index > ? "
+                            + "ORDER BY global_index LIMIT 1",
+                    rs -> rs.next() ? rs.getString(1) : null,
+                    position);
             if (oldest != null) {
-                lagSeconds = Math.max(0, Duration.between(Instant.parse(oldest), Instant.now()).toMillis() / 1000.0);
+                lagSeconds = Math.max(
+                        0,
+                        Duration.between(Instant.parse(oldest), Instant.now()).toMillis() / 1000.0);
             }
         }
         StreamingEventProcessor local = rebuilds.processor(processor);
@@ -87,25 +106,37 @@ public class ProjectionStatus {
             long rebuilt = generation.rebuiltEvents() == null ? 0 : generation.rebuiltEvents();
             progress = target == 0 ? 100.0 : Math.min(100.0, Math.floor(1000.0 * rebuilt / target) / 10);
         }
-        String state = generation.bulkRunning() ? "REBUILDING"
-                : generation.resetPending() ? "RESETTING"
-                : local.isError() ? "ERROR"
-                : replaying ? "REPLAYING"
-                : local.isRunning() ? "RUNNING" : "STOPPED";
+        String state = generation.bulkRunning()
+                ? "REBUILDING"
+                : generation.resetPending()
+                        ? "RESETTING"
+                        : local.isError()
+                                ? "ERROR"
+                                : replaying ? "REPLAYING" : local.isRunning() ? "RUNNING" : "STOPPED";
         int claimed = (int) segments.stream().filter(s -> s.owner() != null).count();
-        return new Status(projection.publicName(), processor, state, position, head, lagEvents, lagSeconds, replaying,
-                progress, generation.generation(), segments.size(), claimed);
+        return new Status(
+                projection.publicName(),
+                processor,
+                state,
+                position,
+                head,
+                lagEvents,
+                lagSeconds,
+                replaying,
+                progress,
+                generation.generation(),
+                segments.size(),
+                claimed);
     }
 
-    private record Segment(TrackingToken token, String owner) {
-    }
+    private record Segment(TrackingToken token, String owner) {}
 
     private TrackingToken token(byte[] data, String type) {
         if (data == null || type == null) {
             return null;
         }
-        return serializer.deserialize(new SimpleSerializedObject<>(data, byte[].class,
-                new SimpleSerializedType(type, null)));
+        return serializer.deserialize(
+                new SimpleSerializedObject<>(data, byte[].class, new SimpleSerializedType(type, null)));
     }
 
     private static long position(TrackingToken token) {

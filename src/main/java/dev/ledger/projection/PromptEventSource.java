@@ -69,10 +69,12 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
     /** Wakes the processors {@link #GATHER} after the first of a run of commits. */
     private void committed() {
         if (gathering.compareAndSet(false, true)) {
-            ticker.schedule(() -> {
-                gathering.set(false);
-                signal(true);
-            }, Instant.now().plus(GATHER));
+            ticker.schedule(
+                    () -> {
+                        gathering.set(false);
+                        signal(true);
+                    },
+                    Instant.now().plus(GATHER));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ledger.projection;
 
 import dev.ledger.threads.Threads;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -9,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.ReplayToken;
@@ -64,16 +64,24 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     private final ProjectionSettings settings;
     /** Progress of a bulk rebuild is written in its own transaction, whatever the rebuild's thread is inside of. */
     private final TransactionTemplate progress;
+
     private final Map<String, Long> activeGenerations = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> bulkRuns = new ConcurrentHashMap<>();
     /** One bulk rebuild at a time on this instance; a second request waits for the first. */
     private final ThreadPoolTaskExecutor bulkRunner;
+
     private final ThreadPoolTaskScheduler claimKeeper;
 
-    Rebuilds(JdbcTemplate jdbc, EventProcessingConfiguration processing, TokenStore tokenStore,
-             TransactionManager transactions, ObjectProvider<BulkRebuild> bulkRebuilds,
-             PlatformTransactionManager platformTransactions, ProjectionRetry retry, ProjectionSettings settings,
-             MeterRegistry meters) {
+    Rebuilds(
+            JdbcTemplate jdbc,
+            EventProcessingConfiguration processing,
+            TokenStore tokenStore,
+            TransactionManager transactions,
+            ObjectProvider<BulkRebuild> bulkRebuilds,
+            PlatformTransactionManager platformTransactions,
+            ProjectionRetry retry,
+            ProjectionSettings settings,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.processing = processing;
         this.tokenStore = tokenStore;
@@ -86,7 +94,8 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         this.progress = new TransactionTemplate(platformTransactions);
         this.progress.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         for (Projection projection : Projection.values()) {
-            activeGenerations.put(projection.processor(), row(projection.processor()).resetGeneration());
+            activeGenerations.put(
+                    projection.processor(), row(projection.processor()).resetGeneration());
         }
     }
 
@@ -94,8 +103,13 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
      * The generation row of a processor; {@code rebuiltEvents} / {@code rebuildTarget}: progress of the latest bulk
      * rebuild (null if there was none).
      */
-    public record Generation(long generation, long resetGeneration, String requestedBy, Instant requestedAt,
-                             Long rebuiltEvents, Long rebuildTarget) {
+    public record Generation(
+            long generation,
+            long resetGeneration,
+            String requestedBy,
+            Instant requestedAt,
+            Long rebuiltEvents,
+            Long rebuildTarget) {
         public boolean resetPending() {
             return resetGeneration != generation;
         }
@@ -112,10 +126,16 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     }
 
     public Generation row(String processor) {
-        return jdbc.queryForObject("SELECT generation, reset_generation, requested_by, requested_at, rebuilt_events, "
+        return jdbc.queryForObject(
+                "SELECT generation, reset_generation, requested_by, requested_at, rebuilt_events, "
                         + "rebuild_target FROM projection_generation WHERE processor = ?",
-                (rs, n) -> new Generation(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant(), rs.getObject(5, Long.class), rs.getObject(6, Long.class)),
+                (rs, n) -> new Generation(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getTimestamp(4).toInstant(),
+                        rs.getObject(5, Long.class),
+                        rs.getObject(6, Long.class)),
                 processor);
     }
 
@@ -131,11 +151,18 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         String processor = projection.processor();
         Optional<BulkRebuild> bulk = bulk(projection);
         bulk.ifPresent(BulkRebuild::prepare);
-        Long generation = jdbc.queryForObject("UPDATE projection_generation SET generation = generation + 1, "
+        Long generation = jdbc.queryForObject(
+                "UPDATE projection_generation SET generation = generation + 1, "
                         + "requested_by = ?, requested_at = now(), reset_at = NULL, rebuilt_events = NULL, "
                         + "rebuild_target = NULL WHERE processor = ? RETURNING generation",
-                Long.class, requestedBy, processor);
-        log.info("Rebuild of {} requested by {}: generation {}{}", projection.publicName(), requestedBy, generation,
+                Long.class,
+                requestedBy,
+                processor);
+        log.info(
+                "Rebuild of {} requested by {}: generation {}{}",
+                projection.publicName(),
+                requestedBy,
+                generation,
                 bulk.isPresent() ? " (one pass over the event store)" : " (replay)");
         StreamingEventProcessor streaming = processor(processor);
         streaming.shutdownAsync().join();
@@ -147,14 +174,22 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         }
         // fails fast, in the request, when another instance does not let go of its claims
         claimAll(processor, timeout);
-        jdbc.update("UPDATE projection_generation SET rebuilt_events = 0, rebuild_target = (SELECT "
-                + "coalesce(max(global_index) - min(global_index) + 1, 0) FROM domain_event_entry) "
-                + "WHERE processor = ? AND generation = ?", processor, generation);
+        jdbc.update(
+                "UPDATE projection_generation SET rebuilt_events = 0, rebuild_target = (SELECT "
+                        + "coalesce(max(global_index) - min(global_index) + 1, 0) FROM domain_event_entry) "
+                        + "WHERE processor = ? AND generation = ?",
+                processor,
+                generation);
         CompletableFuture<Void> run = CompletableFuture.runAsync(
-                () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner).whenComplete((done, failed) -> {
+                        () -> runBulk(bulk.get(), processor, generation, timeout), bulkRunner)
+                .whenComplete((done, failed) -> {
                     if (failed != null) {
-                        log.error("Rebuild of {} (generation {}) did not complete; its processor stays stopped on "
-                                + "every instance: start the rebuild again", processor, generation, failed);
+                        log.error(
+                                "Rebuild of {} (generation {}) did not complete; its processor stays stopped on "
+                                        + "every instance: start the rebuild again",
+                                processor,
+                                generation,
+                                failed);
                     }
                 });
         bulkRuns.put(processor, run);
@@ -167,7 +202,10 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     }
 
     private Optional<BulkRebuild> bulk(Projection projection) {
-        return bulkRebuilds.orderedStream().filter(b -> b.projection() == projection).findFirst();
+        return bulkRebuilds
+                .orderedStream()
+                .filter(b -> b.projection() == projection)
+                .findFirst();
     }
 
     /** Waits for this instance's bulk rebuild of {@code projection}, if one was started here. */
@@ -182,19 +220,26 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         // claimed again: the request's claims may have aged past the claim timeout while this run waited for the
         // runner; this instance already owns them, so this only renews them
         int[] segments = claimAll(processor, timeout);
-        ScheduledFuture<?> keepClaims = claimKeeper.scheduleAtFixedRate(() -> extendClaims(processor, segments),
-                Instant.now().plus(CLAIM_EXTENSION), CLAIM_EXTENSION);
+        ScheduledFuture<?> keepClaims = claimKeeper.scheduleAtFixedRate(
+                () -> extendClaims(processor, segments), Instant.now().plus(CLAIM_EXTENSION), CLAIM_EXTENSION);
         long start = System.nanoTime();
         try {
-            TrackingToken covered = bulk.rebuild(generation, events -> progress.executeWithoutResult(t -> jdbc.update(
-                    "UPDATE projection_generation SET rebuilt_events = ? WHERE processor = ? AND generation = ?",
-                    events, processor, generation)));
+            TrackingToken covered = bulk.rebuild(
+                    generation,
+                    events -> progress.executeWithoutResult(t -> jdbc.update(
+                            "UPDATE projection_generation SET rebuilt_events = ? WHERE processor = ? AND generation = ?",
+                            events,
+                            processor,
+                            generation)));
             advanceTokens(processor, segments, covered);
         } finally {
             keepClaims.cancel(false);
             releaseClaims(processor, segments);
         }
-        log.info("Bulk rebuild of {} (generation {}) done in {} s", processor, generation,
+        log.info(
+                "Bulk rebuild of {} (generation {}) done in {} s",
+                processor,
+                generation,
                 Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         markReset(processor, generation);
         follow();
@@ -212,7 +257,9 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
         transactions.executeInTransaction(() -> {
             for (int segment : segments) {
                 TrackingToken current = tokenStore.fetchToken(processor, segment);
-                if (current == null || ReplayToken.isReplay(current) || current.position().orElse(-1) < target) {
+                if (current == null
+                        || ReplayToken.isReplay(current)
+                        || current.position().orElse(-1) < target) {
                     tokenStore.storeToken(covered, processor, segment);
                 }
             }
@@ -228,8 +275,9 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
                         return null;
                     });
         } catch (UnableToClaimTokenException claimedElsewhere) {
-            throw new IllegalStateException("could not reset the tokens of " + processor + " within " + timeout
-                    + CLAIMED_ELSEWHERE, claimedElsewhere);
+            throw new IllegalStateException(
+                    "could not reset the tokens of " + processor + " within " + timeout + CLAIMED_ELSEWHERE,
+                    claimedElsewhere);
         }
     }
 
@@ -245,8 +293,9 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
                         return segments;
                     }));
         } catch (UnableToClaimTokenException claimedElsewhere) {
-            throw new IllegalStateException("could not claim the segments of " + processor + " within " + timeout
-                    + CLAIMED_ELSEWHERE, claimedElsewhere);
+            throw new IllegalStateException(
+                    "could not claim the segments of " + processor + " within " + timeout + CLAIMED_ELSEWHERE,
+                    claimedElsewhere);
         }
     }
 
@@ -271,8 +320,13 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     }
 
     private void markReset(String processor, long generation) {
-        jdbc.update("UPDATE projection_generation SET reset_generation = ?, reset_at = ? WHERE processor = ? "
-                + "AND generation = ?", generation, Instant.now().atOffset(ZoneOffset.UTC), processor, generation);
+        jdbc.update(
+                "UPDATE projection_generation SET reset_generation = ?, reset_at = ? WHERE processor = ? "
+                        + "AND generation = ?",
+                generation,
+                Instant.now().atOffset(ZoneOffset.UTC),
+                processor,
+                generation);
     }
 
     /** {@link #follow} every {@code ledger.projections.coordination-interval}, on Spring's scheduler. */
@@ -289,8 +343,11 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
             StreamingEventProcessor streaming = processor(processor);
             long active = activeGenerations.get(processor);
             if (row.generation() != active && streaming.isRunning()) {
-                log.info("Stopping {} on this instance: generation {} requested, running {}", processor,
-                        row.generation(), active);
+                log.info(
+                        "Stopping {} on this instance: generation {} requested, running {}",
+                        processor,
+                        row.generation(),
+                        active);
                 streaming.shutdownAsync().join();
             }
             if (!row.resetPending() && row.generation() != active && !streaming.isRunning()) {
@@ -302,7 +359,8 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     }
 
     public StreamingEventProcessor processor(String name) {
-        return processing.eventProcessor(name, StreamingEventProcessor.class)
+        return processing
+                .eventProcessor(name, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalStateException("no streaming processor named " + name));
     }
 

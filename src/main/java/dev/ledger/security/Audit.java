@@ -13,8 +13,7 @@ public final class Audit {
 
     private static final Logger log = LoggerFactory.getLogger("ledger.audit");
 
-    private Audit() {
-    }
+    private Audit() {}
 
     public static String caller(Principal principal) {
         return principal == null ? "anonymous" : principal.getName();

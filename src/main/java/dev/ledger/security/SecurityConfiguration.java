@@ -37,26 +37,35 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, AuthenticationManager authentication,
-                            AuthenticationEntryPoint unauthorized, AccessDeniedHandler forbidden) throws Exception {
+    SecurityFilterChain api(
+            HttpSecurity http,
+            AuthenticationManager authentication,
+            AuthenticationEntryPoint unauthorized,
+            AccessDeniedHandler forbidden)
+            throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
-                .authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                .authorizeHttpRequests(requests -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
+                        .permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
-                        .requestMatchers("/actuator/**").hasRole("ADMIN")
-                        .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
-                        .requestMatchers(HttpMethod.GET, "/api/v1/entitlements/**", "/api/v1/users/**",
-                                "/api/v1/usage/**").hasRole("READER")
-                        .requestMatchers("/api/**").hasRole("ADMIN")
-                        .requestMatchers("/error").permitAll()
-                        .anyRequest().denyAll())
-                .oauth2ResourceServer(oauth -> oauth
-                        .authenticationManagerResolver(request -> authentication)
+                        .requestMatchers("/actuator/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers("/api/v1/admin/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers(
+                                HttpMethod.GET, "/api/v1/entitlements/**", "/api/v1/users/**", "/api/v1/usage/**")
+                        .hasRole("READER")
+                        .requestMatchers("/api/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .anyRequest()
+                        .denyAll())
+                .oauth2ResourceServer(oauth -> oauth.authenticationManagerResolver(request -> authentication)
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(forbidden))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
@@ -64,9 +73,11 @@ class SecurityConfiguration {
     }
 
     @Bean
-    AuthenticationManager apiAuthentication(SecuritySettings settings, ObjectMapper json,
-                                            ObjectProvider<JwtDecoder> jwtDecoder,
-                                            JwtAuthenticationConverter groupsToRoles) {
+    AuthenticationManager apiAuthentication(
+            SecuritySettings settings,
+            ObjectMapper json,
+            ObjectProvider<JwtDecoder> jwtDecoder,
+            JwtAuthenticationConverter groupsToRoles) {
         List<SecuritySettings.Token> tokens = TokenAuthentication.configured(settings, json);
         JwtDecoder decoder = jwtDecoder.getIfAvailable();
         refuseUnsafeConfiguration(tokens, settings, decoder != null);
@@ -86,8 +97,8 @@ class SecurityConfiguration {
     @Bean
     JwtAuthenticationConverter groupsToRoles(SecuritySettings settings) {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-        converter.setJwtGrantedAuthoritiesConverter(token -> roles(token.getClaim(settings.jwt().rolesClaim()),
-                settings.jwt()));
+        converter.setJwtGrantedAuthoritiesConverter(
+                token -> roles(token.getClaim(settings.jwt().rolesClaim()), settings.jwt()));
         return converter;
     }
 
@@ -96,11 +107,11 @@ class SecurityConfiguration {
      * docker compose do), or with no way to authenticate at all (e.g. an empty token list in JSON). There is no local
      * mode here: the development tokens reach a deployment only if its configuration names them (adr/0016).
      */
-    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings,
-                                          boolean jwt) {
-        Set<String> developmentHashes = Set.of(TokenAuthentication.sha256("dev-admin-token"),
-                TokenAuthentication.sha256("dev-reader-token"));
-        boolean development = tokens.stream().anyMatch(t -> developmentHashes.contains(t.sha256().toLowerCase()));
+    static void refuseUnsafeConfiguration(List<SecuritySettings.Token> tokens, SecuritySettings settings, boolean jwt) {
+        Set<String> developmentHashes =
+                Set.of(TokenAuthentication.sha256("dev-admin-token"), TokenAuthentication.sha256("dev-reader-token"));
+        boolean development = tokens.stream()
+                .anyMatch(t -> developmentHashes.contains(t.sha256().toLowerCase()));
         if (development && !settings.allowDevelopmentTokens()) {
             throw new IllegalStateException("refusing to start: the development tokens dev-admin-token / "
                     + "dev-reader-token are configured but ledger.security.allow-development-tokens is not true. "
@@ -115,7 +126,8 @@ class SecurityConfiguration {
     }
 
     static Collection<GrantedAuthority> roles(Object claim, SecuritySettings.Jwt jwt) {
-        List<String> groups = claim instanceof Collection<?> values ? values.stream().map(String::valueOf).toList()
+        List<String> groups = claim instanceof Collection<?> values
+                ? values.stream().map(String::valueOf).toList()
                 : claim == null ? List.of() : List.of(String.valueOf(claim).split("[ ,]+"));
         if (groups.contains(jwt.adminGroup())) {
             return new ArrayList<>(TokenAuthentication.authorities(Role.ADMIN));

@@ -17,10 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param jwt                     how the groups of a JWT become roles
  */
 @ConfigurationProperties("ledger.security")
-public record SecuritySettings(List<Token> tokens,
-                               String tokensJson,
-                               @DefaultValue("false") boolean allowDevelopmentTokens,
-                               @DefaultValue Jwt jwt) {
+public record SecuritySettings(
+        List<Token> tokens,
+        String tokensJson,
+        @DefaultValue("false") boolean allowDevelopmentTokens,
+        @DefaultValue Jwt jwt) {
 
     public SecuritySettings {
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
@@ -31,8 +32,7 @@ public record SecuritySettings(List<Token> tokens,
      * @param role   {@code ADMIN} or {@code READER}
      * @param sha256 lower-case hex SHA-256 of the token
      */
-    public record Token(String name, Role role, String sha256) {
-    }
+    public record Token(String name, Role role, String sha256) {}
 
     /**
      * The roles of a JWT. Spring Boot decodes it ({@code spring.security.oauth2.resourceserver.jwt.*});
@@ -42,8 +42,8 @@ public record SecuritySettings(List<Token> tokens,
      * @param adminGroup  group value that grants ADMIN
      * @param readerGroup group value that grants READER
      */
-    public record Jwt(@DefaultValue("cognito:groups") String rolesClaim,
-                      @DefaultValue("ADMIN") String adminGroup,
-                      @DefaultValue("READER") String readerGroup) {
-    }
+    public record Jwt(
+            @DefaultValue("cognito:groups") String rolesClaim,
+            @DefaultValue("ADMIN") String adminGroup,
+            @DefaultValue("READER") String readerGroup) {}
 }

@@ -30,7 +30,9 @@ public class TokenAuthentication implements AuthenticationProvider {
 
     public TokenAuthentication(List<SecuritySettings.Token> tokens) {
         this.tokens = List.copyOf(tokens);
-        this.hashes = tokens.stream().map(t -> HexFormat.of().parseHex(t.sha256().toLowerCase())).toList();
+        this.hashes = tokens.stream()
+                .map(t -> HexFormat.of().parseHex(t.sha256().toLowerCase()))
+                .toList();
     }
 
     /** The configured tokens of {@code settings}: the list plus the JSON list. */
@@ -38,15 +40,19 @@ public class TokenAuthentication implements AuthenticationProvider {
         List<SecuritySettings.Token> all = new ArrayList<>(settings.tokens());
         if (settings.tokensJson() != null && !settings.tokensJson().isBlank()) {
             try {
-                all.addAll(json.readValue(settings.tokensJson(), new TypeReference<List<SecuritySettings.Token>>() {
-                }));
+                all.addAll(json.readValue(settings.tokensJson(), new TypeReference<List<SecuritySettings.Token>>() {}));
             } catch (Exception e) {
-                throw new IllegalStateException("ledger.security.tokens-json is not a JSON list of "
-                        + "{\"name\",\"role\",\"sha256\"}: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "ledger.security.tokens-json is not a JSON list of " + "{\"name\",\"role\",\"sha256\"}: "
+                                + e.getMessage(),
+                        e);
             }
         }
         for (SecuritySettings.Token token : all) {
-            if (token.name() == null || token.name().isBlank() || token.role() == null || token.sha256() == null
+            if (token.name() == null
+                    || token.name().isBlank()
+                    || token.role() == null
+                    || token.sha256() == null
                     || !token.sha256().matches("[0-9a-fA-F]{64}")) {
                 throw new IllegalStateException("every API token needs a name, a role (ADMIN or READER) and sha256, "
                         + "the 64-character hex SHA-256 of the token; check the token named '" + token.name() + "'");
@@ -57,8 +63,8 @@ public class TokenAuthentication implements AuthenticationProvider {
 
     public static String sha256(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -77,8 +83,7 @@ public class TokenAuthentication implements AuthenticationProvider {
         if (match == null) {
             return null;
         }
-        return UsernamePasswordAuthenticationToken.authenticated(match.name(), null,
-                authorities(match.role()));
+        return UsernamePasswordAuthenticationToken.authenticated(match.name(), null, authorities(match.role()));
     }
 
     static List<SimpleGrantedAuthority> authorities(Role role) {

@@ -13,5 +13,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param environment the {@code environment} of the Terraform stack
  */
 @ConfigurationProperties("ledger")
-public record LedgerSettings(@DefaultValue("ledger") String projectName, @DefaultValue("local") String environment) {
-}
+public record LedgerSettings(
+        @DefaultValue("ledger") String projectName,
+        @DefaultValue("local") String environment) {}

@@ -10,7 +10,8 @@ public class MissingSettingsException extends IllegalStateException {
 
     MissingSettingsException(List<RequiredSettings.Setting> missing) {
         super("refusing to start: " + missing.size() + " required setting" + (missing.size() == 1 ? " is" : "s are")
-                + " missing:" + missing.stream().map(setting -> "\n  - " + setting).collect(Collectors.joining()));
+                + " missing:"
+                + missing.stream().map(setting -> "\n  - " + setting).collect(Collectors.joining()));
         this.missing = List.copyOf(missing);
     }
 

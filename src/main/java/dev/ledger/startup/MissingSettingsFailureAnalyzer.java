@@ -8,7 +8,8 @@ class MissingSettingsFailureAnalyzer extends AbstractFailureAnalyzer<MissingSett
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MissingSettingsException cause) {
-        return new FailureAnalysis(cause.getMessage(),
+        return new FailureAnalysis(
+                cause.getMessage(),
                 "Set each of them, as a property or an environment variable (README, \"Configuration\"). There are no "
                         + "defaults outside the local run: to run on embedded Postgres, SQS and DynamoDB emulators, "
                         + "use ./mvnw spring-boot:test-run.",

@@ -31,20 +31,23 @@ public class RequiredSettings implements ApplicationListener<ApplicationEnvironm
         }
     }
 
-    static final Setting DATASOURCE = new Setting("the Postgres database", "spring.datasource.url",
-            "SPRING_DATASOURCE_URL");
-    static final Setting QUEUE = new Setting("the usage queue, URL or name", "ledger.sqs.queue",
-            "USAGE_EVENT_QUEUE_URL");
-    static final Setting DEAD_LETTER_QUEUE = new Setting("its dead-letter queue, URL or name",
-            "ledger.sqs.dead-letter-queue", "LEDGER_SQS_DEAD_LETTER_QUEUE");
-    static final Setting TABLE = new Setting("the DynamoDB entitlements table", "ledger.dynamodb.table",
-            "LEDGER_DYNAMODB_TABLE");
-    static final Setting AUTHENTICATION = new Setting("API tokens or JWT",
+    static final Setting DATASOURCE =
+            new Setting("the Postgres database", "spring.datasource.url", "SPRING_DATASOURCE_URL");
+    static final Setting QUEUE =
+            new Setting("the usage queue, URL or name", "ledger.sqs.queue", "USAGE_EVENT_QUEUE_URL");
+    static final Setting DEAD_LETTER_QUEUE = new Setting(
+            "its dead-letter queue, URL or name", "ledger.sqs.dead-letter-queue", "LEDGER_SQS_DEAD_LETTER_QUEUE");
+    static final Setting TABLE =
+            new Setting("the DynamoDB entitlements table", "ledger.dynamodb.table", "LEDGER_DYNAMODB_TABLE");
+    static final Setting AUTHENTICATION = new Setting(
+            "API tokens or JWT",
             "ledger.security.tokens[n].name/role/sha256, ledger.security.tokens-json or ledger.security.jwt.issuer-uri",
             "LEDGER_SECURITY_TOKENS_0_NAME/_ROLE/_SHA256, LEDGER_SECURITY_TOKENS_JSON or LEDGER_SECURITY_JWT_ISSUER_URI");
 
-    static final Setting DATABASE_USER = new Setting("the database user that signs in with IAM "
-            + "(ledger.database.authentication=iam)", "spring.datasource.username", "SPRING_DATASOURCE_USERNAME");
+    static final Setting DATABASE_USER = new Setting(
+            "the database user that signs in with IAM " + "(ledger.database.authentication=iam)",
+            "spring.datasource.username",
+            "SPRING_DATASOURCE_USERNAME");
 
     /** After {@link LoggingApplicationListener}, so the report of the failure reaches the log. */
     @Override
@@ -68,14 +71,20 @@ public class RequiredSettings implements ApplicationListener<ApplicationEnvironm
                 missing.add(setting);
             }
         }
-        if ("iam".equalsIgnoreCase(binder.bind("ledger.database.authentication", String.class).orElse(""))
+        if ("iam"
+                        .equalsIgnoreCase(binder.bind("ledger.database.authentication", String.class)
+                                .orElse(""))
                 && blank(binder.bind("spring.datasource.username", String.class).orElse(null))) {
             missing.add(DATABASE_USER);
         }
-        boolean tokens = !binder.bind("ledger.security.tokens", Bindable.listOf(Map.class)).orElse(List.of()).isEmpty()
-                || !blank(binder.bind("ledger.security.tokens-json", String.class).orElse(null));
+        boolean tokens = !binder.bind("ledger.security.tokens", Bindable.listOf(Map.class))
+                        .orElse(List.of())
+                        .isEmpty()
+                || !blank(
+                        binder.bind("ledger.security.tokens-json", String.class).orElse(null));
         // Boot's own keys count too: ledger.security.jwt.issuer-uri is mapped onto the first (application.properties)
-        boolean jwt = java.util.stream.Stream.of("ledger.security.jwt.issuer-uri",
+        boolean jwt = java.util.stream.Stream.of(
+                        "ledger.security.jwt.issuer-uri",
                         "spring.security.oauth2.resourceserver.jwt.issuer-uri",
                         "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                         "spring.security.oauth2.resourceserver.jwt.public-key-location")

@@ -15,8 +15,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  */
 public final class Threads {
 
-    private Threads() {
-    }
+    private Threads() {}
 
     /** {@code threads} threads named {@code name-N}, started. */
     public static ThreadPoolTaskExecutor pool(String name, int threads, MeterRegistry meters) {

@@ -1,5 +1,7 @@
 package dev.ledger.web;
 
+import dev.ledger.command.EntitlementStates;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ActivateEntitlement;
 import dev.ledger.entitlement.ChangeUsagePolicy;
 import dev.ledger.entitlement.DeactivateEntitlement;
@@ -8,8 +10,6 @@ import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.ResetPeriod;
-import dev.ledger.command.Ledger;
-import dev.ledger.command.EntitlementStates;
 import dev.ledger.security.Audit;
 import java.security.Principal;
 import java.time.Clock;
@@ -47,7 +47,10 @@ class EntitlementController {
         EntitlementId id = EntitlementId.of(request.userId(), request.entitlementKey());
         boolean active = request.active() == null || request.active();
         var usage = request.usage() == null ? null : request.usage().toPolicy();
-        ledger.send(id, new GrantEntitlement(id, active, usage, clock.instant()), Audit.record(caller, "grant", id.toString()));
+        ledger.send(
+                id,
+                new GrantEntitlement(id, active, usage, clock.instant()),
+                Audit.record(caller, "grant", id.toString()));
         return ResponseEntity.status(HttpStatus.CREATED).body(read(id));
     }
 
@@ -60,14 +63,21 @@ class EntitlementController {
     List<EntitlementView> list(@PathVariable String userId) {
         EntitlementId.requireValidUserId(userId);
         var now = clock.instant();
-        return states.findByUser(userId).stream().map(state -> EntitlementView.of(state.asOf(now))).toList();
+        return states.findByUser(userId).stream()
+                .map(state -> EntitlementView.of(state.asOf(now)))
+                .toList();
     }
 
     @PutMapping("/entitlements/{userId}/{entitlementKey}/usage")
-    EntitlementView changeUsage(@PathVariable String userId, @PathVariable String entitlementKey,
-                                @RequestBody(required = false) UsageRequest usage, Principal caller) {
+    EntitlementView changeUsage(
+            @PathVariable String userId,
+            @PathVariable String entitlementKey,
+            @RequestBody(required = false) UsageRequest usage,
+            Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ChangeUsagePolicy(id, usage == null ? null : usage.toPolicy(), clock.instant()),
+        ledger.send(
+                id,
+                new ChangeUsagePolicy(id, usage == null ? null : usage.toPolicy(), clock.instant()),
                 Audit.record(caller, "change-usage", id.toString()));
         return read(id);
     }
@@ -75,7 +85,8 @@ class EntitlementController {
     @PostMapping("/entitlements/{userId}/{entitlementKey}/deactivate")
     EntitlementView deactivate(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id.toString()));
+        ledger.send(
+                id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id.toString()));
         return read(id);
     }
 

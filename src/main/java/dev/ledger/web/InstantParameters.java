@@ -18,7 +18,11 @@ class InstantParameters implements Converter<String, Instant> {
         if (text.isBlank()) {
             return null;
         }
-        return Instants.parse(text).orElseThrow(() -> new InvalidInput("INVALID_TIME", "must be an ISO-8601 instant "
-                + "from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-01T00:00:00Z, got '" + text + "'"));
+        return Instants.parse(text)
+                .orElseThrow(() -> new InvalidInput(
+                        "INVALID_TIME",
+                        "must be an ISO-8601 instant "
+                                + "from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-01T00:00:00Z, got '"
+                                + text + "'"));
     }
 }

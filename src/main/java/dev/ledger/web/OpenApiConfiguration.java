@@ -4,10 +4,10 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.StringSchema;
-import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
@@ -28,8 +28,9 @@ class OpenApiConfiguration {
             "401", "No token or an invalid token (UNAUTHORIZED)",
             "403", "The token's role may not do this (FORBIDDEN)",
             "404", "No such entitlement or path (ENTITLEMENT_NOT_FOUND, NOT_FOUND)",
-            "409", "Refused in the entitlement's state (ENTITLEMENT_EXISTS, ENTITLEMENT_INACTIVE, NO_USAGE_TRACKING, "
-                    + "LIMIT_EXCEEDED)",
+            "409",
+                    "Refused in the entitlement's state (ENTITLEMENT_EXISTS, ENTITLEMENT_INACTIVE, NO_USAGE_TRACKING, "
+                            + "LIMIT_EXCEEDED)",
             "500", "Unexpected error (INTERNAL_ERROR)",
             "503", "Retries against concurrent writers exhausted (CONCURRENT_MODIFICATION)");
 
@@ -43,26 +44,48 @@ class OpenApiConfiguration {
         problem.addProperty("instance", new StringSchema());
         problem.addProperty("code", new StringSchema().description("stable reason code"));
         return new OpenAPI()
-                .info(new Info().title("Entitlement ledger API").version("v1")
+                .info(new Info()
+                        .title("Entitlement ledger API")
+                        .version("v1")
                         .description("Grant and change entitlements, read their state and usage history, export usage, "
                                 + "and operate projections and dead letters. Errors are RFC 9457 problem details."))
                 .components(new Components()
-                        .addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP)
-                                .scheme("bearer").description("a configured API token (READER or ADMIN) or a JWT"))
+                        .addSecuritySchemes(
+                                "bearer",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("a configured API token (READER or ADMIN) or a JWT"))
                         .addSchemas("Problem", problem))
                 .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
 
     @Bean
     OpenApiCustomizer problemDetailResponses() {
-        return openApi -> openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation ->
-                ERRORS.forEach((status, description) -> {
-                    if (operation.getResponses().get(status) == null) {
-                        operation.getResponses().addApiResponse(status, new ApiResponse().description(description)
-                                .content(new Content().addMediaType("application/problem+json",
-                                        new MediaType().schema(new io.swagger.v3.oas.models.media.Schema<>()
-                                                .$ref("#/components/schemas/Problem")))));
-                    }
-                })));
+        return openApi -> openApi.getPaths()
+                .values()
+                .forEach(path -> path.readOperations()
+                        .forEach(operation -> ERRORS.forEach((status, description) -> {
+                            if (operation.getResponses().get(status) == null) {
+                                operation
+                                        .getResponses()
+                                        .addApiResponse(
+                                                status,
+                                                new ApiResponse()
+                                                        .description(description)
+                                                        .content(
+                                                                new Content()
+                                                                        .addMediaType(
+                                                                                "application/problem+json",
+                                                                                new MediaType()
+                                                                                        .schema(
+                                                                                                new io.swagger.v3.oas
+                                                                                                                .models
+                                                                                                                .media
+                                                                                                                .Schema<>()
+                                                                                                        .$ref(
+                                                                                                                "#/components/schemas/Problem")))));
+                            }
+                        })));
     }
 }

@@ -25,10 +25,13 @@ class ProblemErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         // called directly, without an error to report, it is just a path with nothing behind it
         HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
-                ? HttpStatus.valueOf(value) : HttpStatus.NOT_FOUND;
-        String detail = status.is5xxServerError() ? "an unexpected error occurred; it has been logged"
+                ? HttpStatus.valueOf(value)
+                : HttpStatus.NOT_FOUND;
+        String detail = status.is5xxServerError()
+                ? "an unexpected error occurred; it has been logged"
                 : "the request was refused: " + status.getReasonPhrase();
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(Problems.of(status, detail));
     }
 }

@@ -28,8 +28,8 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             PrintWriter writer = response.getReporter();
             if (writer != null) {
                 // fixed text only: nothing from the request is echoed back
-                writer.write(Problems.json(Problems.of(code, "the server refused the request before routing it: "
-                        + Problems.title(code))));
+                writer.write(Problems.json(Problems.of(
+                        code, "the server refused the request before routing it: " + Problems.title(code))));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

@@ -60,43 +60,57 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(InvalidInput.class)
     ResponseEntity<ProblemDetail> invalid(InvalidInput invalid) {
-        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, invalid.code(), invalid.getMessage()));
+        return ResponseEntity.badRequest()
+                .body(Problems.of(HttpStatus.BAD_REQUEST, invalid.code(), invalid.getMessage()));
     }
 
     @ExceptionHandler(ConcurrencyException.class)
     ResponseEntity<ProblemDetail> conflict(ConcurrencyException e) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "CONCURRENT_MODIFICATION",
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(Problems.of(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "CONCURRENT_MODIFICATION",
                         "the entitlement was changed concurrently and retries were exhausted; retry the request"));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unhandled error in HTTP request", e);
-        return ResponseEntity.internalServerError().body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                "an unexpected error occurred; it has been logged"));
+        return ResponseEntity.internalServerError()
+                .body(Problems.of(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "INTERNAL_ERROR",
+                        "an unexpected error occurred; it has been logged"));
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
-                                                                  HttpHeaders headers, HttpStatusCode status,
-                                                                  WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         Throwable cause = ex.getCause();
         ProblemDetail problem;
         if (cause instanceof UnrecognizedPropertyException unknown) {
-            problem = Problems.of(HttpStatus.BAD_REQUEST, "UNKNOWN_FIELD", "unknown field '" + unknown.getPropertyName()
-                    + "'; known fields: " + unknown.getKnownPropertyIds());
+            problem = Problems.of(
+                    HttpStatus.BAD_REQUEST,
+                    "UNKNOWN_FIELD",
+                    "unknown field '" + unknown.getPropertyName() + "'; known fields: "
+                            + unknown.getKnownPropertyIds());
         } else if (cause instanceof MismatchedInputException mismatch) {
             String path = mismatch.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            problem = Problems.of(HttpStatus.BAD_REQUEST, "INVALID_FIELD_TYPE",
+            problem = Problems.of(
+                    HttpStatus.BAD_REQUEST,
+                    "INVALID_FIELD_TYPE",
                     "field '" + path + "' has the wrong type: " + mismatch.getOriginalMessage());
         } else if (cause instanceof JsonProcessingException json) {
-            problem = Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON: "
-                    + json.getOriginalMessage());
+            problem = Problems.of(
+                    HttpStatus.BAD_REQUEST,
+                    "MALFORMED_JSON",
+                    "the body is not valid JSON: " + json.getOriginalMessage());
         } else {
-            problem = Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is missing or not readable as JSON");
+            problem = Problems.of(
+                    HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is missing or not readable as JSON");
         }
         return ResponseEntity.badRequest().body(problem);
     }
@@ -106,8 +120,8 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
      * otherwise {@code INVALID_PARAMETER}.
      */
     @Override
-    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
-                                                        HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String name = ex instanceof MethodArgumentTypeMismatchException m ? m.getName() : ex.getPropertyName();
         if (NestedExceptionUtils.getMostSpecificCause(ex) instanceof InvalidInput invalid) {
             return badRequest(invalid.code(), "parameter '" + name + "': " + invalid.getMessage());
@@ -116,48 +130,51 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException ex,
-                                                                          HttpHeaders headers, HttpStatusCode status,
-                                                                          WebRequest request) {
-        boolean instant = ex.getMethodParameter() != null
-                && ex.getMethodParameter().getParameterType() == Instant.class;
-        return badRequest("MISSING_PARAMETER", ex.getParameterName() + " is required"
-                + (instant ? ": an ISO-8601 instant such as 2025-01-01T00:00:00Z" : ""));
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(
+            MissingServletRequestParameterException ex,
+            HttpHeaders headers,
+            HttpStatusCode status,
+            WebRequest request) {
+        boolean instant =
+                ex.getMethodParameter() != null && ex.getMethodParameter().getParameterType() == Instant.class;
+        return badRequest(
+                "MISSING_PARAMETER",
+                ex.getParameterName() + " is required"
+                        + (instant ? ": an ISO-8601 instant such as 2025-01-01T00:00:00Z" : ""));
     }
 
     /** A parameter outside its constraints ({@code @Min}, {@code @Pattern}, …): {@code INVALID_<NAME>}. */
     @Override
-    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
-                                                                            HttpHeaders headers,
-                                                                            HttpStatusCode status,
-                                                                            WebRequest request) {
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         ParameterValidationResult result = ex.getParameterValidationResults().get(0);
         if (result instanceof ParameterErrors errors && errors.hasFieldErrors()) {
             return invalidField(errors.getFieldErrors().get(0));
         }
         MessageSourceResolvable error = result.getResolvableErrors().get(0);
         String name = result.getMethodParameter().getParameterName();
-        return badRequest(invalidCode(name), name + " " + error.getDefaultMessage() + ", got '" + result.getArgument()
-                + "'");
+        return badRequest(
+                invalidCode(name), name + " " + error.getDefaultMessage() + ", got '" + result.getArgument() + "'");
     }
 
     /** A field of a body or of a parameter object that is invalid or of the wrong type: {@code INVALID_<FIELD>}. */
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
-                                                                  HttpHeaders headers, HttpStatusCode status,
-                                                                  WebRequest request) {
-        return ex.hasFieldErrors() ? invalidField(ex.getFieldErrors().get(0))
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return ex.hasFieldErrors()
+                ? invalidField(ex.getFieldErrors().get(0))
                 : badRequest("INVALID_PARAMETER", ex.getAllErrors().get(0).getDefaultMessage());
     }
 
     private ResponseEntity<Object> invalidField(FieldError error) {
         String name = error.getField();
-        if (error.contains(TypeMismatchException.class) && NestedExceptionUtils.getMostSpecificCause(
-                error.unwrap(TypeMismatchException.class)) instanceof InvalidInput invalid) {
+        if (error.contains(TypeMismatchException.class)
+                && NestedExceptionUtils.getMostSpecificCause(error.unwrap(TypeMismatchException.class))
+                        instanceof InvalidInput invalid) {
             return badRequest(invalid.code(), "parameter '" + name + "': " + invalid.getMessage());
         }
-        String detail = error.contains(TypeMismatchException.class) ? "has an invalid value"
-                : error.getDefaultMessage();
+        String detail =
+                error.contains(TypeMismatchException.class) ? "has an invalid value" : error.getDefaultMessage();
         return badRequest(invalidCode(name), name + " " + detail + ", got '" + error.getRejectedValue() + "'");
     }
 
@@ -173,9 +190,12 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers,
-                                                          HttpStatusCode statusCode, WebRequest request) {
-        return super.createResponseEntity(body instanceof ProblemDetail problem ? Problems.withCode(problem) : body,
-                headers, statusCode, request);
+    protected ResponseEntity<Object> createResponseEntity(
+            @Nullable Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        return super.createResponseEntity(
+                body instanceof ProblemDetail problem ? Problems.withCode(problem) : body,
+                headers,
+                statusCode,
+                request);
     }
 }

@@ -19,8 +19,9 @@ class ProblemSecurityResponses implements AuthenticationEntryPoint, AccessDenied
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        Problems.write(Problems.of(HttpStatus.UNAUTHORIZED,
-                "a valid bearer token is required: Authorization: Bearer <token>"), response);
+        Problems.write(
+                Problems.of(HttpStatus.UNAUTHORIZED, "a valid bearer token is required: Authorization: Bearer <token>"),
+                response);
     }
 
     @Override

@@ -19,8 +19,7 @@ public final class Problems {
     /** Serializes a problem without a Spring context (Tomcat's valve): flat properties, as Spring MVC writes them. */
     private static final ObjectMapper JSON = Jackson2ObjectMapperBuilder.json().build();
 
-    private Problems() {
-    }
+    private Problems() {}
 
     public static ProblemDetail of(HttpStatusCode status, String code, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);

@@ -20,12 +20,14 @@ public record UsageRequest(Long limit, String period, String anchor, String over
 
     private Period parsedPeriod() {
         if (period == null) {
-            throw new InvalidInput("INVALID_PERIOD", "usage.period is required: one of " + Arrays.toString(Period.values()));
+            throw new InvalidInput(
+                    "INVALID_PERIOD", "usage.period is required: one of " + Arrays.toString(Period.values()));
         }
         try {
             return Period.valueOf(period);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInput("INVALID_PERIOD",
+            throw new InvalidInput(
+                    "INVALID_PERIOD",
                     "usage.period must be one of " + Arrays.toString(Period.values()) + ", got '" + period + "'");
         }
     }
@@ -34,9 +36,12 @@ public record UsageRequest(Long limit, String period, String anchor, String over
         if (anchor == null) {
             return null;
         }
-        return Instants.parse(anchor).orElseThrow(() -> new InvalidInput("INVALID_ANCHOR", "usage.anchor must be an "
-                + "ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
-                + anchor + "'"));
+        return Instants.parse(anchor)
+                .orElseThrow(() -> new InvalidInput(
+                        "INVALID_ANCHOR",
+                        "usage.anchor must be an "
+                                + "ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, such as 2025-01-31T15:00:00Z, got '"
+                                + anchor + "'"));
     }
 
     private OverLimit parsedOverLimit() {
@@ -46,8 +51,10 @@ public record UsageRequest(Long limit, String period, String anchor, String over
         try {
             return OverLimit.valueOf(overLimit);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInput("INVALID_OVER_LIMIT",
-                    "usage.overLimit must be one of " + Arrays.toString(OverLimit.values()) + ", got '" + overLimit + "'");
+            throw new InvalidInput(
+                    "INVALID_OVER_LIMIT",
+                    "usage.overLimit must be one of " + Arrays.toString(OverLimit.values()) + ", got '" + overLimit
+                            + "'");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ledger.bench;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementGranted;
@@ -9,7 +10,6 @@ import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
@@ -68,8 +68,8 @@ final class AggregateScenario implements Scenario {
         EntitlementId large = EntitlementId.of("bench-large-user", KEY);
         UsagePolicy policy = new UsagePolicy(LIMIT, Period.NONE, null, OverLimit.REJECT);
         TestDatabase.Database database = TestDatabase.newDatabase();
-        try (ConfigurableApplicationContext app = LedgerInstances.start(database,
-                "ledger.environment=bench-aggregate", "ledger.eventstore.cache-size=0")) {
+        try (ConfigurableApplicationContext app = LedgerInstances.start(
+                database, "ledger.environment=bench-aggregate", "ledger.eventstore.cache-size=0")) {
             Ledger ledger = app.getBean(Ledger.class);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             ledger.send(small, new GrantEntitlement(small, true, policy, Instant.now()), Map.of());
@@ -85,8 +85,8 @@ final class AggregateScenario implements Scenario {
             Consumption cold = ledger.consume(new ConsumeUsage(large, 1, Instant.now(), "cold", Map.of(), null));
             double coldMillis = (System.nanoTime() - start) / 1e6;
             Long snapshot = awaitSnapshot(jdbc, large, Duration.ofMinutes(5));
-            report.check(NAME, "a snapshot of the large entitlement was taken", snapshot != null,
-                    "at sequence " + snapshot);
+            report.check(
+                    NAME, "a snapshot of the large entitlement was taken", snapshot != null, "at sequence " + snapshot);
 
             double[] smallMillis = new double[commands];
             double[] largeMillis = new double[commands];
@@ -108,7 +108,9 @@ final class AggregateScenario implements Scenario {
             long largeUsed = used(jdbc, large);
             long expectedSmall = 9L + WARM_UP + commands;
             long expectedLarge = (largeEvents - 1L) + 1 + WARM_UP + commands;
-            report.check(NAME, "the state shows every unit: small " + expectedSmall + ", large " + expectedLarge,
+            report.check(
+                    NAME,
+                    "the state shows every unit: small " + expectedSmall + ", large " + expectedLarge,
                     smallUsed == expectedSmall && largeUsed == expectedLarge,
                     "small " + smallUsed + ", large " + largeUsed);
 
@@ -124,42 +126,86 @@ final class AggregateScenario implements Scenario {
             detail.put("largeMillis", largeSummary.toMap());
             report.detail(NAME, "commands", detail);
             for (String p : List.of("p50", "p95", "p99")) {
-                report.figure(NAME, "ConsumeUsage latency " + p + ", entitlement with " + largeEvents
-                                + " events (snapshots on)", IngestScenario.pick(largeSummary, p), "ms",
-                        "entitlement with 10 events", IngestScenario.pick(smallSummary, p), "large / small");
+                report.figure(
+                        NAME,
+                        "ConsumeUsage latency " + p + ", entitlement with " + largeEvents + " events (snapshots on)",
+                        IngestScenario.pick(largeSummary, p),
+                        "ms",
+                        "entitlement with 10 events",
+                        IngestScenario.pick(smallSummary, p),
+                        "large / small");
             }
-            report.figure(NAME, "first command on the entitlement with " + largeEvents + " events (no snapshot yet)",
-                    coldMillis, "ms", "p50 on the entitlement with 10 events", smallSummary.p50(), "cold / small p50");
+            report.figure(
+                    NAME,
+                    "first command on the entitlement with " + largeEvents + " events (no snapshot yet)",
+                    coldMillis,
+                    "ms",
+                    "p50 on the entitlement with 10 events",
+                    smallSummary.p50(),
+                    "cold / small p50");
             report.log("aggregate: p50 small " + Report.number(smallSummary.p50()) + " ms, large "
                     + Report.number(largeSummary.p50()) + " ms, cold " + Report.number(coldMillis) + " ms");
         }
     }
 
     /** Grant plus usage, straight into the event table, and the state row the subscribing projector keeps. */
-    private static void appendHistory(TestDatabase.Database database, Serializer serializer, JdbcTemplate jdbc,
-                                      EntitlementId id, int events, UsagePolicy policy) throws Exception {
+    private static void appendHistory(
+            TestDatabase.Database database,
+            Serializer serializer,
+            JdbcTemplate jdbc,
+            EntitlementId id,
+            int events,
+            UsagePolicy policy)
+            throws Exception {
         Instant start = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
         try (EventAppender appender = new EventAppender(database, serializer)) {
-            appender.append(id, 0, new EntitlementGranted(id.userId(), id.entitlementKey(), true, policy, start, null,
-                    start), start);
+            appender.append(
+                    id,
+                    0,
+                    new EntitlementGranted(id.userId(), id.entitlementKey(), true, policy, start, null, start),
+                    start);
             for (int sequence = 1; sequence < events; sequence++) {
                 Instant at = start.plusMillis(sequence);
-                appender.append(id, sequence, new UsageConsumed(id.userId(), id.entitlementKey(), 1, at, start, null,
-                        (long) sequence, LIMIT, false, "history-" + sequence, null, Map.of()), at);
+                appender.append(
+                        id,
+                        sequence,
+                        new UsageConsumed(
+                                id.userId(),
+                                id.entitlementKey(),
+                                1,
+                                at,
+                                start,
+                                null,
+                                (long) sequence,
+                                LIMIT,
+                                false,
+                                "history-" + sequence,
+                                null,
+                                Map.of()),
+                        at);
             }
         }
-        jdbc.update("INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, "
+        jdbc.update(
+                "INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, "
                         + "period, over_limit, used, period_start, version, updated_at) "
-                        + "VALUES (?, ?, ?, true, ?, 'NONE', 'REJECT', ?, ?, ?, now())", id.toString(), id.userId(),
-                id.entitlementKey(), LIMIT, events - 1L, Timestamp.from(start), events - 1L);
+                        + "VALUES (?, ?, ?, true, ?, 'NONE', 'REJECT', ?, ?, ?, now())",
+                id.toString(),
+                id.userId(),
+                id.entitlementKey(),
+                LIMIT,
+                events - 1L,
+                Timestamp.from(start),
+                events - 1L);
     }
 
     private static Long awaitSnapshot(JdbcTemplate jdbc, EntitlementId id, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Long sequence = jdbc.queryForObject("SELECT max(sequence_number) FROM snapshot_event_entry "
-                    + "WHERE aggregate_identifier = ?", Long.class, id.toString());
+            Long sequence = jdbc.queryForObject(
+                    "SELECT max(sequence_number) FROM snapshot_event_entry " + "WHERE aggregate_identifier = ?",
+                    Long.class,
+                    id.toString());
             if (sequence != null) {
                 return sequence;
             }
@@ -169,8 +215,8 @@ final class AggregateScenario implements Scenario {
     }
 
     private static long used(JdbcTemplate jdbc, EntitlementId id) {
-        Long used = jdbc.queryForObject("SELECT used FROM entitlement_state WHERE entitlement_id = ?", Long.class,
-                id.toString());
+        Long used = jdbc.queryForObject(
+                "SELECT used FROM entitlement_state WHERE entitlement_id = ?", Long.class, id.toString());
         return used == null ? -1 : used;
     }
 }

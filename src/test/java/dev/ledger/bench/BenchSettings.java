@@ -35,13 +35,28 @@ import java.util.Set;
  * @param aggregateEvents     aggregate: events of the large entitlement
  * @param aggregateCommands   aggregate: timed commands per entitlement
  */
-record BenchSettings(boolean quick, Set<String> scenarios, Path output,
-                     int messages, int hotMessages, int entitlements, int latencySample, int pacedSeconds,
-                     double pacedLoad,
-                     int producerThreads, int baselineInvocations, int ceilingConsumers, int stallSeconds,
-                     int rebuildEvents, int rebuildEntitlements,
-                     int historyEvents, int exportRows, int historySamples, String serviceHeap,
-                     int aggregateEvents, int aggregateCommands) {
+record BenchSettings(
+        boolean quick,
+        Set<String> scenarios,
+        Path output,
+        int messages,
+        int hotMessages,
+        int entitlements,
+        int latencySample,
+        int pacedSeconds,
+        double pacedLoad,
+        int producerThreads,
+        int baselineInvocations,
+        int ceilingConsumers,
+        int stallSeconds,
+        int rebuildEvents,
+        int rebuildEntitlements,
+        int historyEvents,
+        int exportRows,
+        int historySamples,
+        String serviceHeap,
+        int aggregateEvents,
+        int aggregateCommands) {
 
     static final List<String> ALL_SCENARIOS = List.of("ingest", "rebuild", "history", "aggregate");
     /** The history API's default page size, which the page figures use. */
@@ -50,8 +65,8 @@ record BenchSettings(boolean quick, Set<String> scenarios, Path output,
     BenchSettings {
         for (String scenario : scenarios) {
             if (!ALL_SCENARIOS.contains(scenario)) {
-                throw new IllegalArgumentException("bench.scenarios: unknown scenario '" + scenario + "'; known: "
-                        + ALL_SCENARIOS);
+                throw new IllegalArgumentException(
+                        "bench.scenarios: unknown scenario '" + scenario + "'; known: " + ALL_SCENARIOS);
             }
         }
         require(messages >= 10, "bench.messages must be >= 10");
@@ -65,10 +80,14 @@ record BenchSettings(boolean quick, Set<String> scenarios, Path output,
         require(ceilingConsumers >= 1, "bench.ceilingConsumers must be >= 1");
         require(stallSeconds >= 10, "bench.stallSeconds must be >= 10");
         require(rebuildEntitlements >= 1, "bench.rebuildEntitlements must be >= 1");
-        require(rebuildEvents >= rebuildEntitlements, "bench.rebuildEvents must be >= bench.rebuildEntitlements "
-                + "(every entitlement starts with its grant)");
-        require(historyEvents >= 50 * PAGE_SIZE, "bench.historyEvents must be >= " + 50 * PAGE_SIZE
-                + " so that the 50th page of " + PAGE_SIZE + " exists");
+        require(
+                rebuildEvents >= rebuildEntitlements,
+                "bench.rebuildEvents must be >= bench.rebuildEntitlements "
+                        + "(every entitlement starts with its grant)");
+        require(
+                historyEvents >= 50 * PAGE_SIZE,
+                "bench.historyEvents must be >= " + 50 * PAGE_SIZE + " so that the 50th page of " + PAGE_SIZE
+                        + " exists");
         require(exportRows >= historyEvents, "bench.exportRows must be >= bench.historyEvents");
         require(historySamples >= 1, "bench.historySamples must be >= 1");
         require(aggregateEvents >= 2, "bench.aggregateEvents must be >= 2");
@@ -82,10 +101,16 @@ record BenchSettings(boolean quick, Set<String> scenarios, Path output,
         if (selected.isBlank()) {
             scenarios.addAll(ALL_SCENARIOS);
         } else {
-            Arrays.stream(selected.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(scenarios::add);
+            Arrays.stream(selected.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(scenarios::add);
         }
         int messages = integer("bench.messages", quick ? 1_000 : 100_000);
-        return new BenchSettings(quick, scenarios, Path.of(System.getProperty("bench.output", "target/bench")),
+        return new BenchSettings(
+                quick,
+                scenarios,
+                Path.of(System.getProperty("bench.output", "target/bench")),
                 messages,
                 integer("bench.hotMessages", messages),
                 integer("bench.entitlements", quick ? 1_000 : 10_000),

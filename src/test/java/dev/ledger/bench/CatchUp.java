@@ -10,8 +10,7 @@ import org.springframework.context.ApplicationContext;
 /** Waiting for projections, read cluster-wide from the token store as the admin API does. */
 final class CatchUp {
 
-    private CatchUp() {
-    }
+    private CatchUp() {}
 
     /** True when the projection is running, not replaying, and has applied every event in the store. */
     static boolean caughtUp(ProjectionStatus.Status status) {

@@ -17,11 +17,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 final class Clients {
 
-    private static final StaticCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
-            AwsBasicCredentials.create("local", "local"));
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
 
-    private Clients() {
-    }
+    private Clients() {}
 
     static SqsClient sqs(String endpoint) {
         return SqsClient.builder()
@@ -43,18 +42,22 @@ final class Clients {
 
     /** Creates a plain queue (no redrive) for the benchmark's own consumers; an existing one is returned as is. */
     static String createQueue(SqsClient sqs, String name, Duration visibilityTimeout) {
-        return sqs.createQueue(r -> r.queueName(name).attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
-                Long.toString(visibilityTimeout.toSeconds())))).queueUrl();
+        return sqs.createQueue(r -> r.queueName(name)
+                        .attributes(Map.of(
+                                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()))))
+                .queueUrl();
     }
 
     /** Messages in the queue, visible or in flight (approximate, as SQS reports them). */
     static long depth(SqsClient sqs, String queueUrl) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
         return Long.parseLong(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
-                + Long.parseLong(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                "0"));
+                + Long.parseLong(
+                        attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
     }
 
     /** Waits until the queue holds no message (deletes of acknowledged messages may lag by a second); @return depth */

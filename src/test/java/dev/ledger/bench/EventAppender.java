@@ -42,7 +42,8 @@ final class EventAppender implements AutoCloseable {
         this.connection = DriverManager.getConnection(database.url(), properties);
         this.connection.setAutoCommit(false);
         this.statement = connection.prepareStatement(INSERT);
-        this.metaData = serializer.serialize(MetaData.emptyInstance(), byte[].class).getData();
+        this.metaData =
+                serializer.serialize(MetaData.emptyInstance(), byte[].class).getData();
     }
 
     /** Appends event {@code sequence} of {@code id}'s aggregate. Sequence numbers must follow on from the last. */

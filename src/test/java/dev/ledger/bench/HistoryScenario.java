@@ -69,8 +69,7 @@ final class HistoryScenario implements Scenario {
     }
 
     /** One page as the API answered it. */
-    private record Page(int status, int entries, Long firstPosition, String nextCursor) {
-    }
+    private record Page(int status, int entries, Long firstPosition, String nextCursor) {}
 
     @Override
     public void run(Report report) throws Exception {
@@ -80,14 +79,20 @@ final class HistoryScenario implements Scenario {
         int stride = rows / large;
         TestDatabase.Database database = TestDatabase.newDatabase();
         report.log("history: starting the service in its own JVM (-Xmx" + settings.serviceHeap() + ")");
-        try (ServiceProcess service = ServiceProcess.start(database, settings.serviceHeap(),
-                report.directory().resolve("history-service"), "ledger.environment=bench-history")) {
+        try (ServiceProcess service = ServiceProcess.start(
+                database,
+                settings.serviceHeap(),
+                report.directory().resolve("history-service"),
+                "ledger.environment=bench-history")) {
             report.log("history: writing " + rows + " history rows");
             long start = System.nanoTime();
             populate(database, rows, large, stride, settings.entitlements());
             report.detail(NAME, "setupSeconds", IngestScenario.seconds(System.nanoTime() - start));
             long largeRows = countRows(database, LARGE_USER);
-            report.check(NAME, "the large entitlement has " + large + " history rows", largeRows == large,
+            report.check(
+                    NAME,
+                    "the large entitlement has " + large + " history rows",
+                    largeRows == large,
                     largeRows + " rows");
 
             pages(report, service, large, stride);
@@ -103,7 +108,8 @@ final class HistoryScenario implements Scenario {
         String values = "SELECT g, u || '#" + KEY + "', u, '" + KEY + "', g, 'UsageConsumed', ts, ts, 1, "
                 + "timestamptz '2024-01-01 00:00:00+00', NULL, g, 1000000000, false, 'idem-' || g, 'msg-' || g, "
                 + "'{\"source\":\"bench\"}'::jsonb FROM ";
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute(insert + values + "(SELECT g, CASE WHEN g % " + stride + " = 0 AND g / " + stride + " <= "
                     + large + " THEN '" + LARGE_USER + "' ELSE 'bench-user-' || (g % " + others + ") END AS u, "
                     + "timestamptz '2025-01-01 00:00:00+00' + g * interval '1 second' AS ts "
@@ -118,8 +124,8 @@ final class HistoryScenario implements Scenario {
 
     private static long countRows(TestDatabase.Database database, String user) throws SQLException {
         try (Connection connection = database.connect();
-             var statement = connection.prepareStatement(
-                     "SELECT count(*) FROM usage_history WHERE entitlement_id = ?")) {
+                var statement =
+                        connection.prepareStatement("SELECT count(*) FROM usage_history WHERE entitlement_id = ?")) {
             statement.setString(1, user + "#" + KEY);
             try (var rs = statement.executeQuery()) {
                 rs.next();
@@ -135,11 +141,17 @@ final class HistoryScenario implements Scenario {
         String page50Path = cursorOfPage50(service, largePath);
         Page page50 = get(service, page50Path);
         long expectedFirst = (long) (large - 49 * BenchSettings.PAGE_SIZE) * stride;
-        report.check(NAME, "page 50 starts at the 4,901st newest event of the large entitlement",
-                page50.entries() == BenchSettings.PAGE_SIZE && page50.firstPosition() != null
+        report.check(
+                NAME,
+                "page 50 starts at the 4,901st newest event of the large entitlement",
+                page50.entries() == BenchSettings.PAGE_SIZE
+                        && page50.firstPosition() != null
                         && page50.firstPosition() == expectedFirst,
                 "first position " + page50.firstPosition() + ", expected " + expectedFirst);
-        report.check(NAME, "page 1 of the large entitlement is full", first.entries() == BenchSettings.PAGE_SIZE,
+        report.check(
+                NAME,
+                "page 1 of the large entitlement is full",
+                first.entries() == BenchSettings.PAGE_SIZE,
                 first.entries() + " entries");
 
         int samples = settings.historySamples();
@@ -155,7 +167,8 @@ final class HistoryScenario implements Scenario {
             long t2 = System.nanoTime();
             Page c = get(service, smallPath);
             long t3 = System.nanoTime();
-            if (a.entries() != BenchSettings.PAGE_SIZE || b.entries() != BenchSettings.PAGE_SIZE
+            if (a.entries() != BenchSettings.PAGE_SIZE
+                    || b.entries() != BenchSettings.PAGE_SIZE
                     || c.entries() != BenchSettings.PAGE_SIZE) {
                 wrong++;
             }
@@ -179,11 +192,22 @@ final class HistoryScenario implements Scenario {
         report.detail(NAME, "pages", detail);
         String largeName = "entitlement with " + large + " events";
         for (String p : List.of("p50", "p99")) {
-            report.figure(NAME, "history page 1, " + p + ", " + largeName, IngestScenario.pick(firstPage, p), "ms",
+            report.figure(
+                    NAME,
+                    "history page 1, " + p + ", " + largeName,
+                    IngestScenario.pick(firstPage, p),
+                    "ms",
                     "page 1 of an entitlement with " + BenchSettings.PAGE_SIZE + " events",
-                    IngestScenario.pick(smallPage, p), "large / small");
-            report.figure(NAME, "history page 50, " + p + ", " + largeName, IngestScenario.pick(fiftiethPage, p),
-                    "ms", "page 1 of the same entitlement", IngestScenario.pick(firstPage, p), "page 50 / page 1");
+                    IngestScenario.pick(smallPage, p),
+                    "large / small");
+            report.figure(
+                    NAME,
+                    "history page 50, " + p + ", " + largeName,
+                    IngestScenario.pick(fiftiethPage, p),
+                    "ms",
+                    "page 1 of the same entitlement",
+                    IngestScenario.pick(firstPage, p),
+                    "page 50 / page 1");
         }
         report.log("history: page 1 p50 " + Report.number(firstPage.p50()) + " ms, page 50 p50 "
                 + Report.number(fiftiethPage.p50()) + " ms");
@@ -205,9 +229,13 @@ final class HistoryScenario implements Scenario {
     }
 
     private static Page get(ServiceProcess service, String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> response = service.http().send(HttpRequest.newBuilder(service.uri(pathAndQuery))
-                .header("Authorization", "Bearer " + AdminClient.READER_TOKEN)
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = service.http()
+                .send(
+                        HttpRequest.newBuilder(service.uri(pathAndQuery))
+                                .header("Authorization", "Bearer " + AdminClient.READER_TOKEN)
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             return new Page(response.statusCode(), 0, null, null);
         }
@@ -215,7 +243,8 @@ final class HistoryScenario implements Scenario {
         JsonNode entries = body.path("entries");
         JsonNode next = body.path("nextCursor");
         Long firstPosition = entries.size() > 0 && entries.get(0).hasNonNull("position")
-                ? entries.get(0).get("position").asLong() : null;
+                ? entries.get(0).get("position").asLong()
+                : null;
         return new Page(200, entries.size(), firstPosition, next.isTextual() ? next.asText() : null);
     }
 
@@ -240,32 +269,36 @@ final class HistoryScenario implements Scenario {
         long gcOffset = service.gcLogLength();
         AtomicBoolean exporting = new AtomicBoolean(true);
         AtomicReference<Double> sampledPeak = new AtomicReference<>(0.0);
-        Thread sampler = new Thread(() -> {
-            while (exporting.get()) {
-                try {
-                    double used = service.heapUsed();
-                    sampledPeak.accumulateAndGet(used, Math::max);
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException | RuntimeException e) {
-                    // a sample missed; the GC log still has the peaks
-                }
-            }
-        }, "bench-heap-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (exporting.get()) {
+                        try {
+                            double used = service.heapUsed();
+                            sampledPeak.accumulateAndGet(used, Math::max);
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (IOException | RuntimeException e) {
+                            // a sample missed; the GC log still has the peaks
+                        }
+                    }
+                },
+                "bench-heap-sampler");
         sampler.setDaemon(true);
         long lines = 0;
         int status;
         long start = System.nanoTime();
         sampler.start();
         try {
-            HttpResponse<InputStream> response = service.http().send(HttpRequest.newBuilder(service.uri(
-                            "/api/v1/usage/export?from=" + BASE + "&to=" + to))
-                    .header("Authorization", "Bearer " + AdminClient.READER_TOKEN).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = service.http()
+                    .send(
+                            HttpRequest.newBuilder(service.uri("/api/v1/usage/export?from=" + BASE + "&to=" + to))
+                                    .header("Authorization", "Bearer " + AdminClient.READER_TOKEN)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
             status = response.statusCode();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8), 1 << 16)) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8), 1 << 16)) {
                 while (reader.readLine() != null) {
                     lines++;
                 }
@@ -277,18 +310,33 @@ final class HistoryScenario implements Scenario {
         double exportSeconds = (System.nanoTime() - start) / 1e9;
         Thread.sleep(500);
         List<ServiceProcess.Collection> collections = service.collectionsSince(gcOffset);
-        double gcPeak = collections.stream().mapToLong(ServiceProcess.Collection::before).max().orElse(0);
-        double retained = collections.stream().mapToLong(ServiceProcess.Collection::after).max().orElse(0);
-        long capacity = collections.stream().mapToLong(ServiceProcess.Collection::capacity).max().orElse(0);
+        double gcPeak = collections.stream()
+                .mapToLong(ServiceProcess.Collection::before)
+                .max()
+                .orElse(0);
+        double retained = collections.stream()
+                .mapToLong(ServiceProcess.Collection::after)
+                .max()
+                .orElse(0);
+        long capacity = collections.stream()
+                .mapToLong(ServiceProcess.Collection::capacity)
+                .max()
+                .orElse(0);
         double peak = Math.max(gcPeak, sampledPeak.get());
 
         double[] copyAfter = copy(database, query);
         double copyRate = Math.max(copyBefore[1], copyAfter[1]);
         double exportRate = (lines - 1) / exportSeconds;
 
-        report.check(NAME, "the export answered 200 with a header and one line per row", status == 200
-                && lines == rows + 1L, "status " + status + ", " + lines + " lines for " + rows + " rows");
-        report.check(NAME, "COPY saw every row", copyBefore[0] == rows && copyAfter[0] == rows,
+        report.check(
+                NAME,
+                "the export answered 200 with a header and one line per row",
+                status == 200 && lines == rows + 1L,
+                "status " + status + ", " + lines + " lines for " + rows + " rows");
+        report.check(
+                NAME,
+                "COPY saw every row",
+                copyBefore[0] == rows && copyAfter[0] == rows,
                 (long) copyBefore[0] + " and " + (long) copyAfter[0] + " rows");
         report.check(NAME, "the service is still running after the export", service.alive(), null);
 
@@ -306,13 +354,31 @@ final class HistoryScenario implements Scenario {
         detail.put("collectionsDuringExport", collections.size());
         report.detail(NAME, "export", detail);
 
-        report.figure(NAME, "usage export, " + rows + " rows as CSV over HTTP", exportRate, "rows/s",
-                "Postgres COPY of the same rows to CSV (ceiling)", copyRate, "export / COPY");
-        report.figure(NAME, "usage export: peak heap of the service (-Xmx" + settings.serviceHeap() + ")", mib(peak),
-                "MiB", "the idle service's heap, sampled just before", mib(idlePeak), "peak / idle");
+        report.figure(
+                NAME,
+                "usage export, " + rows + " rows as CSV over HTTP",
+                exportRate,
+                "rows/s",
+                "Postgres COPY of the same rows to CSV (ceiling)",
+                copyRate,
+                "export / COPY");
+        report.figure(
+                NAME,
+                "usage export: peak heap of the service (-Xmx" + settings.serviceHeap() + ")",
+                mib(peak),
+                "MiB",
+                "the idle service's heap, sampled just before",
+                mib(idlePeak),
+                "peak / idle");
         if (!collections.isEmpty()) {
-            report.figure(NAME, "usage export: most heap still in use after a collection", mib(retained), "MiB",
-                    "heap capacity (GC log)", mib(capacity), "retained / capacity");
+            report.figure(
+                    NAME,
+                    "usage export: most heap still in use after a collection",
+                    mib(retained),
+                    "MiB",
+                    "heap capacity (GC log)",
+                    mib(capacity),
+                    "retained / capacity");
         }
         report.log("history: export " + Report.number(exportRate) + " rows/s, COPY " + Report.number(copyRate)
                 + " rows/s, peak heap " + Report.number(mib(peak)) + " MiB");
@@ -323,10 +389,10 @@ final class HistoryScenario implements Scenario {
         try (Connection connection = database.connect()) {
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             long start = System.nanoTime();
-            long copied = copy.copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT csv, HEADER true)",
-                    OutputStream.nullOutputStream());
+            long copied = copy.copyOut(
+                    "COPY (" + query + ") TO STDOUT WITH (FORMAT csv, HEADER true)", OutputStream.nullOutputStream());
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new double[]{copied, copied / seconds};
+            return new double[] {copied, copied / seconds};
         }
     }
 

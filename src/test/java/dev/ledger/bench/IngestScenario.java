@@ -1,5 +1,6 @@
 package dev.ledger.bench;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
@@ -8,7 +9,6 @@ import dev.ledger.entitlement.PeriodCalendar;
 import dev.ledger.entitlement.PeriodWindow;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.intake.Queues;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.dynamodb.EntitlementTable;
@@ -49,6 +49,7 @@ final class IngestScenario implements Scenario {
     static final String KEY = "BENCH_USAGE";
     /** High enough that no message of the benchmark is ever over the limit. */
     static final long LIMIT = 1_000_000_000_000L;
+
     private static final String BASELINE_TABLE = "bench-baseline-entitlements";
     private static final Duration CATCH_UP = Duration.ofMinutes(30);
     private static final List<String> PERCENTILES = List.of("p50", "p95", "p99");
@@ -99,13 +100,21 @@ final class IngestScenario implements Scenario {
     }
 
     /** A case: its entitlements, the ones polled for latency (indexes into keys), and how often they are polled. */
-    private record Case(String name, List<EntitlementId> keys, int[] sample, Duration sampleInterval) {
-    }
+    private record Case(String name, List<EntitlementId> keys, int[] sample, Duration sampleInterval) {}
 
     /** One phase's outcome for one consumer. */
-    private record Phase(String consumer, String kase, String load, int messages, Double targetRate, Double sendRate,
-                         Double throughput, Percentiles.Summary latency, Double sampleSweepMillis,
-                         Double fullSweepMillis, boolean complete) {
+    private record Phase(
+            String consumer,
+            String kase,
+            String load,
+            int messages,
+            Double targetRate,
+            Double sendRate,
+            Double throughput,
+            Percentiles.Summary latency,
+            Double sampleSweepMillis,
+            Double fullSweepMillis,
+            boolean complete) {
 
         Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -133,9 +142,9 @@ final class IngestScenario implements Scenario {
             uniformKeys.add(EntitlementId.of(String.format(Locale.ROOT, "bench-user-%06d", i), KEY));
         }
         List<EntitlementId> hotKeys = List.of(EntitlementId.of("bench-hot-user", KEY));
-        Case uniform = new Case("uniform", uniformKeys, sample(uniformKeys.size(), settings.latencySample()),
-                Duration.ofMillis(100));
-        Case hot = new Case("hot", hotKeys, new int[]{0}, Duration.ofMillis(20));
+        Case uniform = new Case(
+                "uniform", uniformKeys, sample(uniformKeys.size(), settings.latencySample()), Duration.ofMillis(100));
+        Case hot = new Case("hot", hotKeys, new int[] {0}, Duration.ofMillis(20));
         List<EntitlementId> allKeys = new ArrayList<>(uniformKeys);
         allKeys.addAll(hotKeys);
 
@@ -146,8 +155,8 @@ final class IngestScenario implements Scenario {
 
         TestDatabase.Database database = TestDatabase.newDatabase();
         try (SqsClient sqsClient = Clients.sqs(TestSqs.endpoint());
-             DynamoDbClient dynamoClient = Clients.dynamo(TestDynamoDb.endpoint());
-             ConfigurableApplicationContext context = LedgerInstances.start(database, "ledger.environment=bench")) {
+                DynamoDbClient dynamoClient = Clients.dynamo(TestDynamoDb.endpoint());
+                ConfigurableApplicationContext context = LedgerInstances.start(database, "ledger.environment=bench")) {
             sqs = sqsClient;
             dynamo = dynamoClient;
             app = context;
@@ -169,13 +178,25 @@ final class IngestScenario implements Scenario {
             String ceilingQueue = Clients.createQueue(sqs, "bench-ceiling-queue", Duration.ofSeconds(60));
             int warmUp = Math.min(settings.messages(), CEILING_WARM_UP);
             report.log("ingest: warming up ElasticMQ and the clients with " + warmUp + " messages (not measured)");
-            SqsCeiling.Result warm = SqsCeiling.run(sqs, ceilingQueue, producer, uniformKeys,
-                    targets(uniform, warmUp, 0), settings.ceilingConsumers(), stall());
-            report.check(NAME, "ceiling warm-up: every message received and deleted", warm.complete(),
-                    warmUp + " sent");
+            SqsCeiling.Result warm = SqsCeiling.run(
+                    sqs,
+                    ceilingQueue,
+                    producer,
+                    uniformKeys,
+                    targets(uniform, warmUp, 0),
+                    settings.ceilingConsumers(),
+                    stall());
+            report.check(
+                    NAME, "ceiling warm-up: every message received and deleted", warm.complete(), warmUp + " sent");
             report.log("ingest: ceiling, " + settings.messages() + " messages through ElasticMQ to a no-op consumer");
-            SqsCeiling.Result ceiling = SqsCeiling.run(sqs, ceilingQueue, producer, uniformKeys,
-                    targets(uniform, settings.messages(), 1), settings.ceilingConsumers(), stall());
+            SqsCeiling.Result ceiling = SqsCeiling.run(
+                    sqs,
+                    ceilingQueue,
+                    producer,
+                    uniformKeys,
+                    targets(uniform, settings.messages(), 1),
+                    settings.ceilingConsumers(),
+                    stall());
             Map<String, Object> ceilingDetail = new LinkedHashMap<>();
             ceilingDetail.put("messages", ceiling.messages());
             ceilingDetail.put("consumers", settings.ceilingConsumers());
@@ -184,7 +205,10 @@ final class IngestScenario implements Scenario {
             Percentiles.Summary ceilingLatency = Percentiles.of(ceiling.receiveLatencies());
             ceilingDetail.put("sentTimestampToReceiveMillis", ceilingLatency == null ? null : ceilingLatency.toMap());
             report.detail(NAME, "ceiling", ceilingDetail);
-            report.check(NAME, "ceiling: every message received and deleted", ceiling.complete(),
+            report.check(
+                    NAME,
+                    "ceiling: every message received and deleted",
+                    ceiling.complete(),
                     ceiling.messages() + " sent");
             report.log("ingest: ceiling " + Report.number(ceiling.throughput()) + " msg/s");
 
@@ -215,20 +239,49 @@ final class IngestScenario implements Scenario {
 
                 int size = kase.keys().size();
                 String c = kase.name() + " (" + size + " entitlement" + (size == 1 ? "" : "s") + ")";
-                report.figure(NAME, c + ": throughput at saturation", ledgerSaturated.throughput(), "msg/s",
-                        "seed-Lambda baseline", baselineSaturated.throughput(), "ledger / baseline");
-                report.figure(NAME, c + ": throughput at saturation", ledgerSaturated.throughput(), "msg/s",
-                        "ElasticMQ ceiling (no-op consumer)", ceiling.throughput(), "ledger / ceiling");
-                report.figure(NAME, c + ": baseline throughput at saturation", baselineSaturated.throughput(), "msg/s",
-                        "ElasticMQ ceiling (no-op consumer)", ceiling.throughput(), "baseline / ceiling");
+                report.figure(
+                        NAME,
+                        c + ": throughput at saturation",
+                        ledgerSaturated.throughput(),
+                        "msg/s",
+                        "seed-Lambda baseline",
+                        baselineSaturated.throughput(),
+                        "ledger / baseline");
+                report.figure(
+                        NAME,
+                        c + ": throughput at saturation",
+                        ledgerSaturated.throughput(),
+                        "msg/s",
+                        "ElasticMQ ceiling (no-op consumer)",
+                        ceiling.throughput(),
+                        "ledger / ceiling");
+                report.figure(
+                        NAME,
+                        c + ": baseline throughput at saturation",
+                        baselineSaturated.throughput(),
+                        "msg/s",
+                        "ElasticMQ ceiling (no-op consumer)",
+                        ceiling.throughput(),
+                        "baseline / ceiling");
                 for (String p : PERCENTILES) {
-                    report.figure(NAME, c + ": latency " + p + " at saturation (includes the backlog)",
-                            pick(ledgerSaturated.latency(), p), "ms", "seed-Lambda baseline",
-                            pick(baselineSaturated.latency(), p), "ledger / baseline");
+                    report.figure(
+                            NAME,
+                            c + ": latency " + p + " at saturation (includes the backlog)",
+                            pick(ledgerSaturated.latency(), p),
+                            "ms",
+                            "seed-Lambda baseline",
+                            pick(baselineSaturated.latency(), p),
+                            "ledger / baseline");
                 }
                 for (String p : PERCENTILES) {
-                    report.figure(NAME, c + ": latency " + p + " " + load, pick(ledgerPaced.latency(), p), "ms",
-                            "seed-Lambda baseline", pick(baselinePaced.latency(), p), "ledger / baseline");
+                    report.figure(
+                            NAME,
+                            c + ": latency " + p + " " + load,
+                            pick(ledgerPaced.latency(), p),
+                            "ms",
+                            "seed-Lambda baseline",
+                            pick(baselinePaced.latency(), p),
+                            "ledger / baseline");
                 }
                 report.write();
             }
@@ -249,7 +302,8 @@ final class IngestScenario implements Scenario {
             increments[target]++;
         }
         ItemWatcher watcher = new ItemWatcher(dynamo, table, kase.keys(), counts.clone(), increments, kase.sample());
-        SeedLambdaBaseline baseline = ledger ? null
+        SeedLambdaBaseline baseline = ledger
+                ? null
                 : new SeedLambdaBaseline(sqs, dynamo, baselineQueue, BASELINE_TABLE, settings.baselineInvocations());
         ExecutorService watching = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "bench-watcher");
@@ -280,10 +334,21 @@ final class IngestScenario implements Scenario {
         }
         boolean complete = completedAt > 0;
         Double throughput = complete && completedAt > sent.firstSendMillis()
-                ? targets.length * 1000.0 / (completedAt - sent.firstSendMillis()) : null;
+                ? targets.length * 1000.0 / (completedAt - sent.firstSendMillis())
+                : null;
         Percentiles.Summary latency = Percentiles.of(watcher.latencies(sent.sentAtMillis(), targets));
-        Phase phase = new Phase(consumer, kase.name(), load, targets.length, rate > 0 ? rate : null, sent.sendRate(),
-                throughput, latency, watcher.meanSampleSweepMillis(), watcher.meanFullSweepMillis(), complete);
+        Phase phase = new Phase(
+                consumer,
+                kase.name(),
+                load,
+                targets.length,
+                rate > 0 ? rate : null,
+                sent.sendRate(),
+                throughput,
+                latency,
+                watcher.meanSampleSweepMillis(),
+                watcher.meanFullSweepMillis(),
+                complete);
         Map<String, Object> detail = phase.toMap();
         if (baseline != null) {
             detail.put("baselineInvocations", settings.baselineInvocations());
@@ -295,17 +360,24 @@ final class IngestScenario implements Scenario {
         report.detail(NAME, "phase: " + label, detail);
         report.log("ingest: " + label + ": throughput " + Report.number(throughput) + " msg/s, latency p50/p99 "
                 + Report.number(pick(latency, "p50")) + "/" + Report.number(pick(latency, "p99")) + " ms");
-        report.check(NAME, label + ": every message shows in its item", complete,
+        report.check(
+                NAME,
+                label + ": every message shows in its item",
+                complete,
                 watcher.applied() + " of " + targets.length + " seen");
         report.check(NAME, label + ": no item shows more usage than was sent", !watcher.overshoot(), null);
         if (baseline != null) {
-            report.check(NAME, label + ": the baseline applied every message without error",
+            report.check(
+                    NAME,
+                    label + ": the baseline applied every message without error",
                     baseline.error() == null && baseline.failed.sum() == 0,
-                    baseline.error() == null ? baseline.failed.sum() + " failed" : baseline.error().toString());
+                    baseline.error() == null
+                            ? baseline.failed.sum() + " failed"
+                            : baseline.error().toString());
         }
         if (!complete) {
-            throw new IllegalStateException(label + " did not complete: " + watcher.applied() + " of "
-                    + targets.length + " messages showed in the items before nothing moved for " + stall());
+            throw new IllegalStateException(label + " did not complete: " + watcher.applied() + " of " + targets.length
+                    + " messages showed in the items before nothing moved for " + stall());
         }
         if (ledger) {
             CatchUp.await(app, CATCH_UP, Projection.DYNAMODB, Projection.HISTORY);
@@ -316,28 +388,41 @@ final class IngestScenario implements Scenario {
     }
 
     /** Every item holds exactly what was sent to it; the ledger has one event per message and nothing rejected. */
-    private void sanity(Case uniform, Case hot, Map<String, long[]> ledgerCounts, Map<String, long[]> baselineCounts,
-                        long ledgerSent) throws InterruptedException {
+    private void sanity(
+            Case uniform,
+            Case hot,
+            Map<String, long[]> ledgerCounts,
+            Map<String, long[]> baselineCounts,
+            long ledgerSent)
+            throws InterruptedException {
         for (Case kase : List.of(uniform, hot)) {
             itemsMatch("ledger", ledgerTable, kase, ledgerCounts.get(kase.name()));
             itemsMatch("seed-Lambda baseline", BASELINE_TABLE, kase, baselineCounts.get(kase.name()));
         }
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
-        Long events = jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?", Long.class,
+        Long events = jdbc.queryForObject(
+                "SELECT count(*) FROM domain_event_entry WHERE payload_type = ?",
+                Long.class,
                 UsageConsumed.class.getName());
-        report.check(NAME, "ledger: exactly one UsageConsumed event per message sent",
-                events != null && events == ledgerSent, events + " events for " + ledgerSent + " messages");
+        report.check(
+                NAME,
+                "ledger: exactly one UsageConsumed event per message sent",
+                events != null && events == ledgerSent,
+                events + " events for " + ledgerSent + " messages");
         Long rejections = jdbc.queryForObject("SELECT count(*) FROM usage_rejection", Long.class);
-        report.check(NAME, "ledger: no message was rejected or dead-lettered", rejections != null && rejections == 0,
+        report.check(
+                NAME,
+                "ledger: no message was rejected or dead-lettered",
+                rejections != null && rejections == 0,
                 rejections + " rejections logged");
-        long deadLetters = Clients.awaitEmpty(sqs, app.getBean(Queues.class).deadLetterQueueUrl(),
-                Duration.ofSeconds(1));
+        long deadLetters =
+                Clients.awaitEmpty(sqs, app.getBean(Queues.class).deadLetterQueueUrl(), Duration.ofSeconds(1));
         report.check(NAME, "ledger: the DLQ is empty", deadLetters == 0, deadLetters + " messages");
     }
 
     private void itemsMatch(String consumer, String table, Case kase, long[] expected) {
-        List<Map<String, AttributeValue>> items = Items.read(dynamo, table, kase.keys(), Items.USER_ID,
-                Items.ENTITLEMENT_KEY, Items.USAGE_COUNT);
+        List<Map<String, AttributeValue>> items =
+                Items.read(dynamo, table, kase.keys(), Items.USER_ID, Items.ENTITLEMENT_KEY, Items.USAGE_COUNT);
         long expectedSum = 0;
         long actualSum = 0;
         int differ = 0;
@@ -349,8 +434,11 @@ final class IngestScenario implements Scenario {
                 differ++;
             }
         }
-        report.check(NAME, consumer + ", " + kase.name() + ": every item's usageCount equals the messages sent to it",
-                differ == 0, "sum " + actualSum + ", sent " + expectedSum + ", " + differ + " items differ");
+        report.check(
+                NAME,
+                consumer + ", " + kase.name() + ": every item's usageCount equals the messages sent to it",
+                differ == 0,
+                "sum " + actualSum + ", sent " + expectedSum + ", " + differ + " items differ");
     }
 
     private Duration stall() {
@@ -359,12 +447,17 @@ final class IngestScenario implements Scenario {
 
     private Map<String, Object> ledgerSettings() {
         Map<String, Object> values = new LinkedHashMap<>();
-        for (String property : List.of("ledger.sqs.concurrency", "ledger.sqs.max-messages-per-poll",
-                "ledger.sqs.visibility-timeout", "ledger.sqs.poll-timeout", "ledger.eventstore.snapshot-threshold",
+        for (String property : List.of(
+                "ledger.sqs.concurrency",
+                "ledger.sqs.max-messages-per-poll",
+                "ledger.sqs.visibility-timeout",
+                "ledger.sqs.poll-timeout",
+                "ledger.eventstore.snapshot-threshold",
                 "axon.eventhandling.processors.entitlement-table.batch-size",
                 "axon.eventhandling.processors.entitlement-table.initial-segment-count",
                 "axon.eventhandling.processors.entitlement-table.thread-count",
-                "axon.eventhandling.processors.usage-history.batch-size", "ledger.dynamodb.write-parallelism",
+                "axon.eventhandling.processors.usage-history.batch-size",
+                "ledger.dynamodb.write-parallelism",
                 "spring.datasource.hikari.maximum-pool-size")) {
             values.put(property, app.getEnvironment().getProperty(property, "(default)"));
         }
@@ -394,7 +487,10 @@ final class IngestScenario implements Scenario {
     static int[] sample(int size, int n) {
         List<Integer> all = IntStream.range(0, size).boxed().collect(Collectors.toList());
         Collections.shuffle(all, new Random(7));
-        return all.subList(0, Math.min(n, size)).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return all.subList(0, Math.min(n, size)).stream()
+                .mapToInt(Integer::intValue)
+                .sorted()
+                .toArray();
     }
 
     /** The entitlement of each of {@code n} messages: uniform at random over the case's entitlements. */

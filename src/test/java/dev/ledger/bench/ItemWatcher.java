@@ -37,6 +37,7 @@ final class ItemWatcher {
     private final long[] completedAt;
     /** Per sampled key: {@code reachedAt[k][j]} is when the count was first seen at {@code base + j + 1}. */
     private final long[][] reachedAt;
+
     private final int[] sample;
     private volatile boolean overshoot;
     private long sampleSweeps;
@@ -49,8 +50,13 @@ final class ItemWatcher {
      * @param increments each key's messages in the phase
      * @param sample     the keys whose every step is recorded for latency
      */
-    ItemWatcher(DynamoDbClient dynamo, String table, List<EntitlementId> keys, long[] base, int[] increments,
-                int[] sample) {
+    ItemWatcher(
+            DynamoDbClient dynamo,
+            String table,
+            List<EntitlementId> keys,
+            long[] base,
+            int[] increments,
+            int[] sample) {
         this.dynamo = dynamo;
         this.table = table;
         this.keys = keys;

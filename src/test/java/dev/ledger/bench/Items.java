@@ -23,12 +23,11 @@ final class Items {
     /** BatchGetItem reads at most 100 keys per call. */
     static final int BATCH_GET_LIMIT = 100;
 
-    private Items() {
-    }
+    private Items() {}
 
     static Map<String, AttributeValue> key(EntitlementId id) {
-        return Map.of(USER_ID, AttributeValue.fromS(id.userId()),
-                ENTITLEMENT_KEY, AttributeValue.fromS(id.entitlementKey()));
+        return Map.of(
+                USER_ID, AttributeValue.fromS(id.userId()), ENTITLEMENT_KEY, AttributeValue.fromS(id.entitlementKey()));
     }
 
     /** {@code userId#entitlementKey} of an item, as {@link EntitlementId#toString()} writes it. */
@@ -50,8 +49,8 @@ final class Items {
      * of {@code keys.get(i)}, or {@code null} when there is none. {@code projection} names the attributes to read
      * (all when empty).
      */
-    static List<Map<String, AttributeValue>> read(DynamoDbClient dynamo, String table, List<EntitlementId> keys,
-                                                  String... projection) {
+    static List<Map<String, AttributeValue>> read(
+            DynamoDbClient dynamo, String table, List<EntitlementId> keys, String... projection) {
         Map<String, Integer> positions = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             positions.put(keys.get(i).toString(), i);
@@ -73,9 +72,10 @@ final class Items {
     }
 
     /** One BatchGetItem of up to 100 keys, resending unprocessed keys until all are read. */
-    static List<Map<String, AttributeValue>> batchGet(DynamoDbClient dynamo, String table,
-                                                      List<Map<String, AttributeValue>> keys, String... projection) {
-        KeysAndAttributes.Builder wanted = KeysAndAttributes.builder().keys(keys).consistentRead(true);
+    static List<Map<String, AttributeValue>> batchGet(
+            DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, String... projection) {
+        KeysAndAttributes.Builder wanted =
+                KeysAndAttributes.builder().keys(keys).consistentRead(true);
         if (projection.length > 0) {
             Map<String, String> names = new HashMap<>();
             List<String> placeholders = new ArrayList<>();
@@ -88,8 +88,8 @@ final class Items {
         Map<String, KeysAndAttributes> request = Map.of(table, wanted.build());
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         while (request != null && !request.isEmpty()) {
-            BatchGetItemResponse response = dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(request)
-                    .build());
+            BatchGetItemResponse response = dynamo.batchGetItem(
+                    BatchGetItemRequest.builder().requestItems(request).build());
             items.addAll(response.responses().getOrDefault(table, List.of()));
             request = response.unprocessedKeys();
         }

@@ -28,8 +28,11 @@ class LedgerBenchmark {
         report.log("benchmark starts: " + settings.describe());
         report.write();
 
-        List<Scenario> scenarios = List.of(new IngestScenario(settings), new RebuildScenario(settings),
-                new HistoryScenario(settings), new AggregateScenario(settings));
+        List<Scenario> scenarios = List.of(
+                new IngestScenario(settings),
+                new RebuildScenario(settings),
+                new HistoryScenario(settings),
+                new AggregateScenario(settings));
         for (Scenario scenario : scenarios) {
             if (!settings.runs(scenario.name())) {
                 continue;
@@ -50,6 +53,8 @@ class LedgerBenchmark {
         report.log("report written to " + report.directory().toAbsolutePath().resolve("report.md"));
 
         assertThat(report.figures()).as("figures measured").isNotEmpty();
-        assertThat(report.failedChecks()).as("sanity checks that failed (details in report.md)").isEmpty();
+        assertThat(report.failedChecks())
+                .as("sanity checks that failed (details in report.md)")
+                .isEmpty();
     }
 }

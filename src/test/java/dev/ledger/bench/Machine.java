@@ -17,12 +17,19 @@ import java.util.Map;
 final class Machine {
 
     /** Settings that decide commit cost and caching; {@code fsync} too, because embedded Postgres turns it off. */
-    static final List<String> POSTGRES_SETTINGS = List.of("server_version", "synchronous_commit", "commit_delay",
-            "commit_siblings", "shared_buffers", "fsync", "full_page_writes", "wal_sync_method", "work_mem",
+    static final List<String> POSTGRES_SETTINGS = List.of(
+            "server_version",
+            "synchronous_commit",
+            "commit_delay",
+            "commit_siblings",
+            "shared_buffers",
+            "fsync",
+            "full_page_writes",
+            "wal_sync_method",
+            "work_mem",
             "max_connections");
 
-    private Machine() {
-    }
+    private Machine() {}
 
     static Map<String, Object> describe() {
         Map<String, Object> machine = new LinkedHashMap<>();
@@ -30,10 +37,15 @@ final class Machine {
         machine.put("cores (Runtime.availableProcessors)", runtime.availableProcessors());
         machine.put("memory total (MemTotal, /proc/meminfo)", memTotal());
         machine.put("cpu model", cpuModel());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version",
-                System.getProperty("java.version")) + " (" + System.getProperty("java.vendor") + ")");
+        machine.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+        machine.put(
+                "jvm",
+                System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.runtime.version", System.getProperty("java.version")) + " ("
+                        + System.getProperty("java.vendor") + ")");
         machine.put("benchmark JVM max heap", mib(runtime.maxMemory()));
         machine.put("postgres source (TestDatabase)", TestDatabase.kind());
         machine.put("git commit", gitCommit());
@@ -43,7 +55,8 @@ final class Machine {
     /** {@code SHOW} of each setting in {@link #POSTGRES_SETTINGS}, on the server every scenario uses. */
     static Map<String, Object> postgres(TestDatabase.Database database) throws SQLException {
         Map<String, Object> settings = new LinkedHashMap<>();
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             for (String name : POSTGRES_SETTINGS) {
                 try (ResultSet rs = statement.executeQuery("SHOW " + name)) {
                     settings.put(name, rs.next() ? rs.getString(1) : null);
@@ -85,7 +98,8 @@ final class Machine {
     private static String gitCommit() {
         try {
             Path git = Path.of(".git");
-            String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).trim();
+            String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8)
+                    .trim();
             if (!head.startsWith("ref: ")) {
                 return head;
             }

@@ -7,8 +7,7 @@ import java.util.Map;
 /** Nearest-rank percentiles of a set of measurements (milliseconds, by convention of the callers). */
 final class Percentiles {
 
-    private Percentiles() {
-    }
+    private Percentiles() {}
 
     /** count, min, p50, p95, p99, max and mean of a non-empty set of values. */
     record Summary(int count, double min, double p50, double p95, double p99, double max, double mean) {
@@ -37,8 +36,14 @@ final class Percentiles {
         for (double value : sorted) {
             sum += value;
         }
-        return new Summary(sorted.length, sorted[0], percentile(sorted, 50), percentile(sorted, 95),
-                percentile(sorted, 99), sorted[sorted.length - 1], sum / sorted.length);
+        return new Summary(
+                sorted.length,
+                sorted[0],
+                percentile(sorted, 50),
+                percentile(sorted, 95),
+                percentile(sorted, 99),
+                sorted[sorted.length - 1],
+                sum / sorted.length);
     }
 
     /** Nearest rank: the smallest value such that at least {@code p} percent of the values are at or below it. */

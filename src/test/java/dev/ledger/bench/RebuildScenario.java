@@ -83,8 +83,8 @@ final class RebuildScenario implements Scenario {
         }
         TestDatabase.Database database = TestDatabase.newDatabase();
         try (DynamoDbClient dynamo = Clients.dynamo(TestDynamoDb.endpoint());
-             ConfigurableApplicationContext app = LedgerInstances.start(database,
-                     "ledger.environment=bench-rebuild")) {
+                ConfigurableApplicationContext app =
+                        LedgerInstances.start(database, "ledger.environment=bench-rebuild")) {
             Rebuilds rebuilds = app.getBean(Rebuilds.class);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             Serializer serializer = app.getBean(Serializer.class);
@@ -124,16 +124,23 @@ final class RebuildScenario implements Scenario {
             detail.put("finalStatus", done == null ? null : done.toString());
             detail.put("itemWrites", difference(counter(app, "ledger.projection.writes"), writesBefore));
             detail.put("conditionSkips", difference(counter(app, "ledger.projection.condition.skips"), skipsBefore));
-            for (String property : List.of("axon.eventhandling.processors.entitlement-table.batch-size",
+            for (String property : List.of(
+                    "axon.eventhandling.processors.entitlement-table.batch-size",
                     "axon.eventhandling.processors.entitlement-table.initial-segment-count",
                     "axon.eventhandling.processors.entitlement-table.thread-count",
                     "ledger.dynamodb.write-parallelism")) {
                 detail.put(property, app.getEnvironment().getProperty(property));
             }
             report.detail(NAME, "rebuild", detail);
-            report.figure(NAME, "rebuild of the DynamoDB projection from " + events + " events over " + entitlements
-                            + " entitlements", done == null ? null : rebuildRate, "events/s",
-                    "plain JDBC sequential read + payload deserialization (ceiling)", ceilingRate, "rebuild / ceiling");
+            report.figure(
+                    NAME,
+                    "rebuild of the DynamoDB projection from " + events + " events over " + entitlements
+                            + " entitlements",
+                    done == null ? null : rebuildRate,
+                    "events/s",
+                    "plain JDBC sequential read + payload deserialization (ceiling)",
+                    ceilingRate,
+                    "rebuild / ceiling");
             report.log("rebuild: " + Report.number(rebuildRate) + " events/s, ceiling " + Report.number(ceilingRate)
                     + " events/s");
             report.check(NAME, "the rebuild caught up", done != null, done == null ? "stalled" : null);
@@ -143,20 +150,32 @@ final class RebuildScenario implements Scenario {
 
             // what the rebuild is bound by: conditional item writes, as many at once as the projection issues
             Double itemWrites = difference(counter(app, "ledger.projection.writes"), writesBefore);
-            int parallelism = app.getEnvironment().getProperty(
-                    "axon.eventhandling.processors.entitlement-table.thread-count", Integer.class, 1)
+            int parallelism = app.getEnvironment()
+                            .getProperty(
+                                    "axon.eventhandling.processors.entitlement-table.thread-count", Integer.class, 1)
                     * app.getEnvironment().getProperty("ledger.dynamodb.write-parallelism", Integer.class, 1);
             int writes = Math.max(1_000, Math.min(20_000, itemWrites == null ? events : itemWrites.intValue()));
             report.log("rebuild: ceiling of the write side, " + writes + " conditional UpdateItems, " + parallelism
                     + " at once");
-            double writeCeiling = rawWrites(dynamo, app.getBean(EntitlementTable.class).name(), writes, parallelism);
+            double writeCeiling =
+                    rawWrites(dynamo, app.getBean(EntitlementTable.class).name(), writes, parallelism);
             if (itemWrites != null && done != null) {
-                report.figure(NAME, "rebuild: item writes to DynamoDB (" + itemWrites.longValue() + " for " + events
-                                + " events)", itemWrites / rebuildSeconds, "writes/s",
-                        "raw conditional UpdateItem rate of dynalite, same parallelism (write ceiling)", writeCeiling,
+                report.figure(
+                        NAME,
+                        "rebuild: item writes to DynamoDB (" + itemWrites.longValue() + " for " + events + " events)",
+                        itemWrites / rebuildSeconds,
+                        "writes/s",
+                        "raw conditional UpdateItem rate of dynalite, same parallelism (write ceiling)",
+                        writeCeiling,
                         "rebuild / write ceiling");
-                report.figure(NAME, "rebuild: events per item write (each item written once, superseded replayed changes skipped)",
-                        events / itemWrites, "events/write", "one write per event", 1.0, "events per write / 1");
+                report.figure(
+                        NAME,
+                        "rebuild: events per item write (each item written once, superseded replayed changes skipped)",
+                        events / itemWrites,
+                        "events/write",
+                        "one write per event",
+                        1.0,
+                        "events per write / 1");
             }
         }
     }
@@ -178,14 +197,21 @@ final class RebuildScenario implements Scenario {
                     String version = Integer.toString(i);
                     try {
                         dynamo.updateItem(r -> r.tableName(table)
-                                .key(Map.of("userId", AttributeValue.fromS(user),
-                                        "entitlementKey", AttributeValue.fromS(KEY)))
+                                .key(Map.of(
+                                        "userId",
+                                        AttributeValue.fromS(user),
+                                        "entitlementKey",
+                                        AttributeValue.fromS(KEY)))
                                 .updateExpression("SET #c = if_not_exists(#c, :zero) + :one, #v = :v")
                                 .conditionExpression("attribute_not_exists(#v) OR #v <> :v")
                                 .expressionAttributeNames(Map.of("#c", "usageCount", "#v", "version"))
-                                .expressionAttributeValues(Map.of(":zero", AttributeValue.fromN("0"),
-                                        ":one", AttributeValue.fromN("1"),
-                                        ":v", AttributeValue.fromN(version))));
+                                .expressionAttributeValues(Map.of(
+                                        ":zero",
+                                        AttributeValue.fromN("0"),
+                                        ":one",
+                                        AttributeValue.fromN("1"),
+                                        ":v",
+                                        AttributeValue.fromN(version))));
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();
                     }
@@ -218,8 +244,8 @@ final class RebuildScenario implements Scenario {
     }
 
     private static long countTokens(JdbcTemplate jdbc, Projection projection) {
-        Long count = jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ?", Long.class,
-                projection.processor());
+        Long count = jdbc.queryForObject(
+                "SELECT count(*) FROM token_entry WHERE processor_name = ?", Long.class, projection.processor());
         return count == null ? 0 : count;
     }
 
@@ -236,8 +262,19 @@ final class RebuildScenario implements Scenario {
                 Instant at = base.plusMillis(i);
                 Object payload = sequence == 0
                         ? new EntitlementGranted(id.userId(), id.entitlementKey(), true, policy, base, null, base)
-                        : new UsageConsumed(id.userId(), id.entitlementKey(), 1, at, base, null, (long) sequence,
-                        LIMIT, false, "rebuild-" + i, null, Map.of("source", "bench"));
+                        : new UsageConsumed(
+                                id.userId(),
+                                id.entitlementKey(),
+                                1,
+                                at,
+                                base,
+                                null,
+                                (long) sequence,
+                                LIMIT,
+                                false,
+                                "rebuild-" + i,
+                                null,
+                                Map.of("source", "bench"));
                 appender.append(id, sequence, payload, at);
             }
         }
@@ -259,8 +296,8 @@ final class RebuildScenario implements Scenario {
                 long checksum = 0;
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        Object payload = serializer.deserialize(new SimpleSerializedObject<>(rs.getBytes(4),
-                                byte[].class, rs.getString(2), rs.getString(3)));
+                        Object payload = serializer.deserialize(new SimpleSerializedObject<>(
+                                rs.getBytes(4), byte[].class, rs.getString(2), rs.getString(3)));
                         checksum += payload.hashCode();
                         count++;
                     }
@@ -288,21 +325,22 @@ final class RebuildScenario implements Scenario {
             if (current.position() != position) {
                 position = current.position();
                 lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(settings.stallSeconds()).toNanos()) {
+            } else if (System.nanoTime() - lastProgress
+                    > Duration.ofSeconds(settings.stallSeconds()).toNanos()) {
                 report.log("rebuild: no progress for " + settings.stallSeconds() + " s: " + current);
                 return null;
             }
             if (System.nanoTime() - lastLog > Duration.ofSeconds(15).toNanos()) {
-                report.log("rebuild: position " + current.position() + " of " + current.head() + " ("
-                        + current.state() + ")");
+                report.log("rebuild: position " + current.position() + " of " + current.head() + " (" + current.state()
+                        + ")");
                 lastLog = System.nanoTime();
             }
             Thread.sleep(250);
         }
     }
 
-    private static void verifyItems(Report report, DynamoDbClient dynamo, String table, List<EntitlementId> keys,
-                                    int events, long generation) {
+    private static void verifyItems(
+            Report report, DynamoDbClient dynamo, String table, List<EntitlementId> keys, int events, long generation) {
         List<Map<String, AttributeValue>> items = Items.read(dynamo, table, keys);
         int wrong = 0;
         String example = null;
@@ -319,9 +357,11 @@ final class RebuildScenario implements Scenario {
                 }
             }
         }
-        report.check(NAME, "every item shows its entitlement's events: usageCount, version and the new generation",
-                wrong == 0, wrong + " of " + keys.size() + " items wrong"
-                        + (example == null ? "" : ", e.g. " + example));
+        report.check(
+                NAME,
+                "every item shows its entitlement's events: usageCount, version and the new generation",
+                wrong == 0,
+                wrong + " of " + keys.size() + " items wrong" + (example == null ? "" : ", e.g. " + example));
     }
 
     private static Double counter(ConfigurableApplicationContext app, String name) {

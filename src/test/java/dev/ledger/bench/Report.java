@@ -28,13 +28,18 @@ final class Report {
      * One figure. {@code ratio} is {@code value / comparedValue}; {@code ratioMeaning} says what it compares, e.g.
      * "ledger / seed-Lambda baseline".
      */
-    record Figure(String scenario, String name, Double value, String unit, String comparedWith, Double comparedValue,
-                  Double ratio, String ratioMeaning) {
-    }
+    record Figure(
+            String scenario,
+            String name,
+            Double value,
+            String unit,
+            String comparedWith,
+            Double comparedValue,
+            Double ratio,
+            String ratioMeaning) {}
 
     /** A sanity check: the benchmark fails when one does not pass, after the report is written. */
-    record Check(String scenario, String name, boolean passed, String detail) {
-    }
+    record Check(String scenario, String name, boolean passed, String detail) {}
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -85,10 +90,23 @@ final class Report {
     }
 
     /** A figure compared with a baseline or ceiling measured in the same run. */
-    synchronized void figure(String scenario, String name, Double value, String unit, String comparedWith,
-                             Double comparedValue, String ratioMeaning) {
-        figures.add(new Figure(scenario, name, finite(value), unit, comparedWith, finite(comparedValue),
-                ratio(value, comparedValue), ratioMeaning));
+    synchronized void figure(
+            String scenario,
+            String name,
+            Double value,
+            String unit,
+            String comparedWith,
+            Double comparedValue,
+            String ratioMeaning) {
+        figures.add(new Figure(
+                scenario,
+                name,
+                finite(value),
+                unit,
+                comparedWith,
+                finite(comparedValue),
+                ratio(value, comparedValue),
+                ratioMeaning));
     }
 
     synchronized void check(String scenario, String name, boolean passed, String detail) {
@@ -113,8 +131,12 @@ final class Report {
         String line = Instant.now().truncatedTo(ChronoUnit.MILLIS) + " [bench] " + message;
         System.out.println(line);
         try {
-            Files.writeString(directory.resolve("bench.log"), line + System.lineSeparator(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    directory.resolve("bench.log"),
+                    line + System.lineSeparator(),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.err.println("cannot append to bench.log: " + e);
         }
@@ -203,13 +225,22 @@ final class Report {
     private String markdown() {
         StringBuilder md = new StringBuilder();
         md.append("# Entitlement ledger benchmark\n\n");
-        md.append("Started ").append(started).append(", written ").append(Instant.now()).append(" (")
-                .append(Duration.between(started, Instant.now()).toSeconds()).append(" s). ")
+        md.append("Started ")
+                .append(started)
+                .append(", written ")
+                .append(Instant.now())
+                .append(" (")
+                .append(Duration.between(started, Instant.now()).toSeconds())
+                .append(" s). ")
                 .append("Every figure is compared with a baseline or ceiling measured in the same run; "
                         + "the ratio is the figure divided by it. Machine-readable: `report.json`.\n\n");
         boolean passed = checks.stream().allMatch(Check::passed);
-        md.append("Sanity checks: **").append(passed ? "all passed" : "FAILED").append("** (")
-                .append(checks.stream().filter(Check::passed).count()).append(" of ").append(checks.size())
+        md.append("Sanity checks: **")
+                .append(passed ? "all passed" : "FAILED")
+                .append("** (")
+                .append(checks.stream().filter(Check::passed).count())
+                .append(" of ")
+                .append(checks.size())
                 .append(").\n\n");
 
         md.append("## Machine\n\n");
@@ -220,21 +251,35 @@ final class Report {
         table(md, parameters);
 
         for (String scenario : scenarioNames()) {
-            md.append("## ").append(Character.toUpperCase(scenario.charAt(0))).append(scenario.substring(1))
+            md.append("## ")
+                    .append(Character.toUpperCase(scenario.charAt(0)))
+                    .append(scenario.substring(1))
                     .append("\n\n");
             String method = methods.get(scenario);
             if (method != null) {
                 md.append(method).append("\n\n");
             }
-            List<Figure> own = figures.stream().filter(f -> f.scenario().equals(scenario)).toList();
+            List<Figure> own =
+                    figures.stream().filter(f -> f.scenario().equals(scenario)).toList();
             if (!own.isEmpty()) {
                 md.append("| measure | value | unit | compared with | its value | ratio | ratio is |\n");
                 md.append("|---|---:|---|---|---:|---:|---|\n");
                 for (Figure f : own) {
-                    md.append("| ").append(cell(f.name())).append(" | ").append(number(f.value())).append(" | ")
-                            .append(cell(f.unit())).append(" | ").append(cell(f.comparedWith())).append(" | ")
-                            .append(number(f.comparedValue())).append(" | ").append(ratioText(f.ratio()))
-                            .append(" | ").append(cell(f.ratioMeaning())).append(" |\n");
+                    md.append("| ")
+                            .append(cell(f.name()))
+                            .append(" | ")
+                            .append(number(f.value()))
+                            .append(" | ")
+                            .append(cell(f.unit()))
+                            .append(" | ")
+                            .append(cell(f.comparedWith()))
+                            .append(" | ")
+                            .append(number(f.comparedValue()))
+                            .append(" | ")
+                            .append(ratioText(f.ratio()))
+                            .append(" | ")
+                            .append(cell(f.ratioMeaning()))
+                            .append(" |\n");
                 }
                 md.append('\n');
             }
@@ -243,8 +288,14 @@ final class Report {
         md.append("## Sanity checks\n\n");
         md.append("| scenario | check | result | detail |\n|---|---|---|---|\n");
         for (Check check : checks) {
-            md.append("| ").append(cell(check.scenario())).append(" | ").append(cell(check.name())).append(" | ")
-                    .append(check.passed() ? "pass" : "**FAIL**").append(" | ").append(cell(check.detail()))
+            md.append("| ")
+                    .append(cell(check.scenario()))
+                    .append(" | ")
+                    .append(cell(check.name()))
+                    .append(" | ")
+                    .append(check.passed() ? "pass" : "**FAIL**")
+                    .append(" | ")
+                    .append(cell(check.detail()))
                     .append(" |\n");
         }
         md.append('\n');
@@ -253,8 +304,11 @@ final class Report {
 
     private static void table(StringBuilder md, Map<String, Object> values) {
         md.append("| | |\n|---|---|\n");
-        values.forEach((key, value) -> md.append("| ").append(cell(key)).append(" | ")
-                .append(cell(String.valueOf(value))).append(" |\n"));
+        values.forEach((key, value) -> md.append("| ")
+                .append(cell(key))
+                .append(" | ")
+                .append(cell(String.valueOf(value)))
+                .append(" |\n"));
         md.append('\n');
     }
 

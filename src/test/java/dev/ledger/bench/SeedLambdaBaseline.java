@@ -69,20 +69,36 @@ final class SeedLambdaBaseline {
     /** Creates the baseline's table with the key schema of the entitlements table contract. */
     static void createTable(DynamoDbClient dynamo, String table) {
         dynamo.createTable(r -> r.tableName(table)
-                .keySchema(KeySchemaElement.builder().attributeName(Items.USER_ID).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(Items.ENTITLEMENT_KEY).keyType(KeyType.RANGE).build())
+                .keySchema(
+                        KeySchemaElement.builder()
+                                .attributeName(Items.USER_ID)
+                                .keyType(KeyType.HASH)
+                                .build(),
+                        KeySchemaElement.builder()
+                                .attributeName(Items.ENTITLEMENT_KEY)
+                                .keyType(KeyType.RANGE)
+                                .build())
                 .attributeDefinitions(
-                        AttributeDefinition.builder().attributeName(Items.USER_ID)
-                                .attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(Items.ENTITLEMENT_KEY)
-                                .attributeType(ScalarAttributeType.S).build())
+                        AttributeDefinition.builder()
+                                .attributeName(Items.USER_ID)
+                                .attributeType(ScalarAttributeType.S)
+                                .build(),
+                        AttributeDefinition.builder()
+                                .attributeName(Items.ENTITLEMENT_KEY)
+                                .attributeType(ScalarAttributeType.S)
+                                .build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
     }
 
     /** Writes one item per key as the grant would leave it: active, count 0, the given limit and period window. */
-    static void putItems(DynamoDbClient dynamo, String table, List<EntitlementId> keys, long limit, String period,
-                         PeriodWindow window) {
+    static void putItems(
+            DynamoDbClient dynamo,
+            String table,
+            List<EntitlementId> keys,
+            long limit,
+            String period,
+            PeriodWindow window) {
         List<WriteRequest> pending = new ArrayList<>();
         for (EntitlementId id : keys) {
             Map<String, AttributeValue> item = new HashMap<>(Items.key(id));
@@ -97,7 +113,9 @@ final class SeedLambdaBaseline {
             }
             item.put(Items.VERSION, AttributeValue.fromN("0"));
             item.put("updatedAt", AttributeValue.fromS(Instant.now().toString()));
-            pending.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+            pending.add(WriteRequest.builder()
+                    .putRequest(PutRequest.builder().item(item).build())
+                    .build());
             if (pending.size() == 25) {
                 write(dynamo, table, pending);
                 pending = new ArrayList<>();
@@ -173,11 +191,14 @@ final class SeedLambdaBaseline {
 
     /** Up to 20 messages: what the event source mapping hands one invocation. */
     private List<Message> receive() {
-        List<Message> batch = new ArrayList<>(sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                .maxNumberOfMessages(RECEIVE_LIMIT).waitTimeSeconds(1)).messages());
+        List<Message> batch = new ArrayList<>(sqs.receiveMessage(r ->
+                        r.queueUrl(queueUrl).maxNumberOfMessages(RECEIVE_LIMIT).waitTimeSeconds(1))
+                .messages());
         if (batch.size() == RECEIVE_LIMIT) {
             batch.addAll(sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                    .maxNumberOfMessages(BATCH_SIZE - RECEIVE_LIMIT).waitTimeSeconds(0)).messages());
+                            .maxNumberOfMessages(BATCH_SIZE - RECEIVE_LIMIT)
+                            .waitTimeSeconds(0))
+                    .messages());
         }
         return batch;
     }
@@ -187,8 +208,10 @@ final class SeedLambdaBaseline {
             List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
             List<Message> chunk = done.subList(from, Math.min(done.size(), from + RECEIVE_LIMIT));
             for (int i = 0; i < chunk.size(); i++) {
-                entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .receiptHandle(chunk.get(i).receiptHandle()).build());
+                entries.add(DeleteMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i))
+                        .receiptHandle(chunk.get(i).receiptHandle())
+                        .build());
             }
             sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
         }
@@ -208,10 +231,14 @@ final class SeedLambdaBaseline {
         if (userId == null || entitlementKey == null || amount < 1) {
             return false;
         }
-        Map<String, AttributeValue> key = Map.of(Items.USER_ID, AttributeValue.fromS(userId),
-                Items.ENTITLEMENT_KEY, AttributeValue.fromS(entitlementKey));
+        Map<String, AttributeValue> key = Map.of(
+                Items.USER_ID,
+                AttributeValue.fromS(userId),
+                Items.ENTITLEMENT_KEY,
+                AttributeValue.fromS(entitlementKey));
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true))
+            Map<String, AttributeValue> item = dynamo.getItem(
+                            r -> r.tableName(table).key(key).consistentRead(true))
                     .item();
             if (item == null || item.isEmpty()) {
                 return false; // ENTITLEMENT_NOT_FOUND
@@ -226,7 +253,8 @@ final class SeedLambdaBaseline {
             long limit = Long.parseLong(item.get("usageLimit").n());
             long stored = Long.parseLong(item.get(Items.USAGE_COUNT).n());
             String storedStart = item.get("periodStart").s();
-            String periodEnd = item.containsKey("periodEnd") ? item.get("periodEnd").s() : null;
+            String periodEnd =
+                    item.containsKey("periodEnd") ? item.get("periodEnd").s() : null;
             Instant now = Instant.now();
             long used = stored;
             String start = storedStart;
@@ -268,9 +296,12 @@ final class SeedLambdaBaseline {
             }
             update.append(" ADD #v :one");
             try {
-                dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression(update.toString())
+                dynamo.updateItem(r -> r.tableName(table)
+                        .key(key)
+                        .updateExpression(update.toString())
                         .conditionExpression("#c = :old AND #ps = :oldPs")
-                        .expressionAttributeNames(names).expressionAttributeValues(values));
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values));
                 return true;
             } catch (ConditionalCheckFailedException raced) {
                 conflicts.increment();

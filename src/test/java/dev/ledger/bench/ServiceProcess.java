@@ -31,14 +31,17 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code 123M->45M(256M)} in a unified GC log line: heap before and after a collection, and its size. */
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final int port;
     private final Path log;
     private final Path gcLog;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     private ServiceProcess(Process process, int port, Path log, Path gcLog) {
         this.process = process;
@@ -57,11 +60,18 @@ final class ServiceProcess implements AutoCloseable {
         Files.deleteIfExists(gcLog);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog,
-                "-cp", System.getProperty("java.class.path"),
-                LedgerApplication.class.getName(), "--server.port=" + port));
+                "-Xmx" + heap,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc:file=" + gcLog,
+                "-cp",
+                System.getProperty("java.class.path"),
+                LedgerApplication.class.getName(),
+                "--server.port=" + port));
         command.addAll(List.of(LedgerInstances.arguments(database, properties)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         ServiceProcess service = new ServiceProcess(process, port, log, gcLog);
         try {
             service.awaitHealthy(Duration.ofMinutes(3));
@@ -79,8 +89,11 @@ final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service died while starting: " + tail());
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/actuator/health"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(uri("/actuator/health"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -108,13 +121,15 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Heap in use now, from the service's own metrics ({@code jvm.memory.used}, area heap), in bytes. */
     double heapUsed() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        uri("/actuator/metrics/jvm.memory.used?tag=area:heap"))
-                .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri("/actuator/metrics/jvm.memory.used?tag=area:heap"))
+                        .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("jvm.memory.used answered " + response.statusCode() + ": "
-                    + response.body());
+            throw new IllegalStateException(
+                    "jvm.memory.used answered " + response.statusCode() + ": " + response.body());
         }
         JsonNode measurements = JSON.readTree(response.body()).path("measurements");
         return measurements.path(0).path("value").asDouble();
@@ -126,8 +141,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Heap before and after one collection, in bytes. */
-    record Collection(long before, long after, long capacity) {
-    }
+    record Collection(long before, long after, long capacity) {}
 
     /** The collections the GC log recorded after {@code offset}. */
     List<Collection> collectionsSince(long offset) throws IOException {
@@ -148,8 +162,10 @@ final class ServiceProcess implements AutoCloseable {
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
             Matcher matcher = GC_LINE.matcher(line);
             if (matcher.find()) {
-                collections.add(new Collection(bytes(matcher.group(1), matcher.group(2)),
-                        bytes(matcher.group(3), matcher.group(4)), bytes(matcher.group(5), matcher.group(6))));
+                collections.add(new Collection(
+                        bytes(matcher.group(1), matcher.group(2)),
+                        bytes(matcher.group(3), matcher.group(4)),
+                        bytes(matcher.group(5), matcher.group(6))));
             }
         }
         return collections;

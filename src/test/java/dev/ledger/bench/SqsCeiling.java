@@ -21,8 +21,13 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 final class SqsCeiling {
 
     /** The outcome: messages deleted, when the first was sent and the last deleted, receive latencies in ms. */
-    record Result(int messages, long firstSendMillis, long lastDeleteMillis, double[] receiveLatencies,
-                  UsageProducer.Sent sent, boolean complete) {
+    record Result(
+            int messages,
+            long firstSendMillis,
+            long lastDeleteMillis,
+            double[] receiveLatencies,
+            UsageProducer.Sent sent,
+            boolean complete) {
 
         Double throughput() {
             long millis = lastDeleteMillis - firstSendMillis;
@@ -30,11 +35,17 @@ final class SqsCeiling {
         }
     }
 
-    private SqsCeiling() {
-    }
+    private SqsCeiling() {}
 
-    static Result run(SqsClient sqs, String queueUrl, UsageProducer producer, List<EntitlementId> keys, int[] targets,
-                      int consumers, Duration stall) throws InterruptedException {
+    static Result run(
+            SqsClient sqs,
+            String queueUrl,
+            UsageProducer producer,
+            List<EntitlementId> keys,
+            int[] targets,
+            int consumers,
+            Duration stall)
+            throws InterruptedException {
         int count = targets.length;
         AtomicInteger deleted = new AtomicInteger();
         AtomicLong lastDelete = new AtomicLong();
@@ -44,37 +55,43 @@ final class SqsCeiling {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < consumers; c++) {
-            Thread thread = new Thread(() -> {
-                while (deleted.get() < count && error.get() == null && !stop.get()) {
-                    try {
-                        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                                .maxNumberOfMessages(10).waitTimeSeconds(1)
-                                .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP)).messages();
-                        if (messages.isEmpty()) {
-                            continue;
-                        }
-                        long now = System.currentTimeMillis();
-                        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
-                        for (int i = 0; i < messages.size(); i++) {
-                            Message message = messages.get(i);
-                            String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
-                            int slot = latencyCount.getAndIncrement();
-                            if (sent != null && slot < latencies.length) {
-                                latencies[slot] = now - Long.parseLong(sent);
+            Thread thread = new Thread(
+                    () -> {
+                        while (deleted.get() < count && error.get() == null && !stop.get()) {
+                            try {
+                                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                                                .maxNumberOfMessages(10)
+                                                .waitTimeSeconds(1)
+                                                .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP))
+                                        .messages();
+                                if (messages.isEmpty()) {
+                                    continue;
+                                }
+                                long now = System.currentTimeMillis();
+                                List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+                                for (int i = 0; i < messages.size(); i++) {
+                                    Message message = messages.get(i);
+                                    String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+                                    int slot = latencyCount.getAndIncrement();
+                                    if (sent != null && slot < latencies.length) {
+                                        latencies[slot] = now - Long.parseLong(sent);
+                                    }
+                                    entries.add(DeleteMessageBatchRequestEntry.builder()
+                                            .id(Integer.toString(i))
+                                            .receiptHandle(message.receiptHandle())
+                                            .build());
+                                }
+                                sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+                                deleted.addAndGet(entries.size());
+                                lastDelete.accumulateAndGet(System.currentTimeMillis(), Math::max);
+                            } catch (RuntimeException e) {
+                                if (!stop.get()) {
+                                    error.compareAndSet(null, e);
+                                }
                             }
-                            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                                    .receiptHandle(message.receiptHandle()).build());
                         }
-                        sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
-                        deleted.addAndGet(entries.size());
-                        lastDelete.accumulateAndGet(System.currentTimeMillis(), Math::max);
-                    } catch (RuntimeException e) {
-                        if (!stop.get()) {
-                            error.compareAndSet(null, e);
-                        }
-                    }
-                }
-            }, "bench-ceiling-consumer-" + c);
+                    },
+                    "bench-ceiling-consumer-" + c);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -106,7 +123,7 @@ final class SqsCeiling {
         int recorded = Math.min(latencyCount.get(), count);
         double[] receiveLatencies = new double[recorded];
         System.arraycopy(latencies, 0, receiveLatencies, 0, recorded);
-        return new Result(count, sent.firstSendMillis(), lastDelete.get(), receiveLatencies, sent,
-                deleted.get() >= count);
+        return new Result(
+                count, sent.firstSendMillis(), lastDelete.get(), receiveLatencies, sent, deleted.get() >= count);
     }
 }

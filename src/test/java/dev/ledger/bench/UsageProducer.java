@@ -87,12 +87,14 @@ final class UsageProducer {
                         int to = Math.min(count, from + BATCH);
                         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(to - from);
                         for (int i = from; i < to; i++) {
-                            entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i - from))
-                                    .messageBody(body(keys.get(targets[i]), tag, i)).build());
+                            entries.add(SendMessageBatchRequestEntry.builder()
+                                    .id(Integer.toString(i - from))
+                                    .messageBody(body(keys.get(targets[i]), tag, i))
+                                    .build());
                         }
                         long at = System.currentTimeMillis();
-                        SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl)
-                                .entries(entries));
+                        SendMessageBatchResponse response =
+                                sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
                         if (!response.failed().isEmpty()) {
                             throw new IllegalStateException("SendMessageBatch failed for " + response.failed());
                         }

@@ -23,8 +23,8 @@ class EntitlementCacheTest {
     }
 
     private Cache cacheOf(int size) {
-        return configuration.entitlementCache(new EventStoreSettings(250, 1, 0, Duration.ofMillis(1), size), manager,
-                meters);
+        return configuration.entitlementCache(
+                new EventStoreSettings(250, 1, 0, Duration.ofMillis(1), size), manager, meters);
     }
 
     @Test
@@ -47,7 +47,10 @@ class EntitlementCacheTest {
         caffeine.cleanUp();
 
         assertThat(caffeine.estimatedSize()).isLessThanOrEqualTo(2);
-        assertThat(meters.get("cache.evictions").tag("cache", "entitlements").functionCounter().count())
+        assertThat(meters.get("cache.evictions")
+                        .tag("cache", "entitlements")
+                        .functionCounter()
+                        .count())
                 .isGreaterThanOrEqualTo(48);
     }
 
@@ -60,9 +63,15 @@ class EntitlementCacheTest {
         cache.get("a");
         cache.get("missing");
 
-        assertThat(meters.get("cache.gets").tags("cache", "entitlements", "result", "hit").functionCounter().count())
+        assertThat(meters.get("cache.gets")
+                        .tags("cache", "entitlements", "result", "hit")
+                        .functionCounter()
+                        .count())
                 .isEqualTo(2);
-        assertThat(meters.get("cache.gets").tags("cache", "entitlements", "result", "miss").functionCounter().count())
+        assertThat(meters.get("cache.gets")
+                        .tags("cache", "entitlements", "result", "miss")
+                        .functionCounter()
+                        .count())
                 .isEqualTo(1);
     }
 

@@ -25,10 +25,20 @@ class LedgerSurvivesRestartTest {
         JsonNode before;
         try (ConfigurableApplicationContext first = LedgerInstances.start(database)) {
             RestClient http = LedgerInstances.adminClient(first);
-            JsonNode granted = http.post().uri("/api/v1/entitlements").contentType(MediaType.APPLICATION_JSON)
-                    .body(Map.of("userId", id.userId(), "entitlementKey", id.entitlementKey(), "active", true,
-                            "usage", Map.of("limit", 100, "period", "MONTHLY", "overLimit", "REJECT")))
-                    .retrieve().body(JsonNode.class);
+            JsonNode granted = http.post()
+                    .uri("/api/v1/entitlements")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of(
+                            "userId",
+                            id.userId(),
+                            "entitlementKey",
+                            id.entitlementKey(),
+                            "active",
+                            true,
+                            "usage",
+                            Map.of("limit", 100, "period", "MONTHLY", "overLimit", "REJECT")))
+                    .retrieve()
+                    .body(JsonNode.class);
             assertThat(granted.get("version").asLong()).isZero();
 
             Ledger ledger = first.getBean(Ledger.class);
@@ -37,16 +47,20 @@ class LedgerSurvivesRestartTest {
             assertThat(ledger.consume(new ConsumeUsage(id, 5, Instant.now(), "r-2", Map.of(), "m-2")))
                     .isEqualTo(Consumption.COUNTED);
 
-            before = http.get().uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
-                    .retrieve().body(JsonNode.class);
+            before = http.get()
+                    .uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
+                    .retrieve()
+                    .body(JsonNode.class);
             assertThat(before.at("/usage/used").asLong()).isEqualTo(12);
             assertThat(before.get("version").asLong()).isEqualTo(2);
         }
 
         try (ConfigurableApplicationContext second = LedgerInstances.start(database)) {
             RestClient http = LedgerInstances.adminClient(second);
-            JsonNode after = http.get().uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
-                    .retrieve().body(JsonNode.class);
+            JsonNode after = http.get()
+                    .uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
+                    .retrieve()
+                    .body(JsonNode.class);
             assertThat(after).isEqualTo(before);
 
             // the restarted instance continues the same event stream and still knows the counted keys
@@ -55,8 +69,10 @@ class LedgerSurvivesRestartTest {
                     .isEqualTo(Consumption.DUPLICATE);
             assertThat(ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "r-3", Map.of(), "m-3")))
                     .isEqualTo(Consumption.COUNTED);
-            JsonNode continued = http.get().uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
-                    .retrieve().body(JsonNode.class);
+            JsonNode continued = http.get()
+                    .uri("/api/v1/entitlements/{u}/{k}", id.userId(), id.entitlementKey())
+                    .retrieve()
+                    .body(JsonNode.class);
             assertThat(continued.at("/usage/used").asLong()).isEqualTo(13);
             assertThat(continued.get("version").asLong()).isEqualTo(3);
         }

@@ -55,18 +55,21 @@ class LockAndDedupStepTest {
     }
 
     private long events(EntitlementId id) {
-        return jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?",
-                Long.class, id.toString());
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?", Long.class, id.toString());
     }
 
     private long used(EntitlementId id) {
-        return jdbc.queryForObject("SELECT used FROM entitlement_state WHERE entitlement_id = ?", Long.class,
-                id.toString());
+        return jdbc.queryForObject(
+                "SELECT used FROM entitlement_state WHERE entitlement_id = ?", Long.class, id.toString());
     }
 
     private boolean recorded(EntitlementId id, String key) {
-        return jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)",
-                Boolean.class, id.toString(), key);
+        return jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM dedup_key WHERE entitlement_id = ? AND dedup_key = ?)",
+                Boolean.class,
+                id.toString(),
+                key);
     }
 
     @Test
@@ -106,8 +109,10 @@ class LockAndDedupStepTest {
         EntitlementId id = grant(1);
         consume(id, 1, "k0");
 
-        assertThatThrownBy(() -> consume(id, 1, "k1")).isInstanceOfSatisfying(EntitlementRejection.class,
-                rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.LIMIT_EXCEEDED));
+        assertThatThrownBy(() -> consume(id, 1, "k1"))
+                .isInstanceOfSatisfying(
+                        EntitlementRejection.class,
+                        rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.LIMIT_EXCEEDED));
         assertThat(recorded(id, "k1")).isFalse();
 
         ledger.send(id, new ChangeUsagePolicy(id, policy(10), NOW), Map.of());
@@ -119,8 +124,10 @@ class LockAndDedupStepTest {
     void usage_on_a_missing_entitlement_is_ENTITLEMENT_NOT_FOUND_and_records_no_key() {
         EntitlementId id = EntitlementId.of("dedup-missing-" + UUID.randomUUID(), "AI_TUTOR_ACCESS");
 
-        assertThatThrownBy(() -> consume(id, 1, "k1")).isInstanceOfSatisfying(EntitlementRejection.class,
-                rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.ENTITLEMENT_NOT_FOUND));
+        assertThatThrownBy(() -> consume(id, 1, "k1"))
+                .isInstanceOfSatisfying(
+                        EntitlementRejection.class,
+                        rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.ENTITLEMENT_NOT_FOUND));
         assertThat(recorded(id, "k1")).isFalse();
     }
 
@@ -154,7 +161,10 @@ class LockAndDedupStepTest {
         EntitlementId id = grant(100);
         consume(id, 1, "k1");
 
-        assertThat(jdbc.queryForObject("SELECT written_by FROM entitlement_state WHERE entitlement_id = ?",
-                String.class, id.toString())).isEqualTo(instance.id());
+        assertThat(jdbc.queryForObject(
+                        "SELECT written_by FROM entitlement_state WHERE entitlement_id = ?",
+                        String.class,
+                        id.toString()))
+                .isEqualTo(instance.id());
     }
 }

@@ -39,10 +39,13 @@ class SnapshotTest {
 
     @Autowired
     Ledger ledger;
+
     @Autowired
     EventStore eventStore;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     Serializer serializer;
 
@@ -88,13 +91,17 @@ class SnapshotTest {
             return sequence != null && sequence >= 250;
         });
         long sequence = snapshotSequence(id);
-        assertThat(eventsReadToLoad(id)).as("events read after the snapshot at %d", sequence)
+        assertThat(eventsReadToLoad(id))
+                .as("events read after the snapshot at %d", sequence)
                 .isLessThanOrEqualTo(601 - sequence);
     }
 
     private void grant(EntitlementId id) {
-        ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(10_000_000, Period.NONE, null,
-                OverLimit.REJECT), Instant.now()), Map.of());
+        ledger.send(
+                id,
+                new GrantEntitlement(
+                        id, true, new UsagePolicy(10_000_000, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
     }
 
     private long eventsReadToLoad(EntitlementId id) {
@@ -108,8 +115,10 @@ class SnapshotTest {
     }
 
     private Long snapshotSequence(EntitlementId id) {
-        return jdbc.queryForObject("SELECT max(sequence_number) FROM snapshot_event_entry WHERE aggregate_identifier = ?",
-                Long.class, id.toString());
+        return jdbc.queryForObject(
+                "SELECT max(sequence_number) FROM snapshot_event_entry WHERE aggregate_identifier = ?",
+                Long.class,
+                id.toString());
     }
 
     private UsageConsumed lastUsage(EntitlementId id) {
@@ -126,21 +135,47 @@ class SnapshotTest {
     private void appendHistoryDirectly(EntitlementId id, int usageEvents) {
         Instant start = Instant.parse("2020-01-01T00:00:00Z");
         List<Object> payloads = new ArrayList<>();
-        payloads.add(new EntitlementGranted(id.userId(), id.entitlementKey(), true,
-                new UsagePolicy(10_000_000, Period.NONE, null, OverLimit.REJECT), start, null, start));
+        payloads.add(new EntitlementGranted(
+                id.userId(),
+                id.entitlementKey(),
+                true,
+                new UsagePolicy(10_000_000, Period.NONE, null, OverLimit.REJECT),
+                start,
+                null,
+                start));
         String sql = "INSERT INTO domain_event_entry (global_index, aggregate_identifier, sequence_number, type, "
                 + "event_identifier, meta_data, payload, payload_revision, payload_type, time_stamp) "
                 + "VALUES (nextval('domain_event_entry_seq'), ?, ?, 'Entitlement', ?, ?, ?, '1', ?, ?)";
-        byte[] metaData = serializer.serialize(org.axonframework.messaging.MetaData.emptyInstance(), byte[].class)
+        byte[] metaData = serializer
+                .serialize(org.axonframework.messaging.MetaData.emptyInstance(), byte[].class)
                 .getData();
         List<Object[]> batch = new ArrayList<>();
         for (int seq = 0; seq <= usageEvents; seq++) {
-            Object payload = seq == 0 ? payloads.get(0)
-                    : new UsageConsumed(id.userId(), id.entitlementKey(), 1, start, start, null, (long) seq,
-                    10_000_000, false, "h-" + seq, null, Map.of());
+            Object payload = seq == 0
+                    ? payloads.get(0)
+                    : new UsageConsumed(
+                            id.userId(),
+                            id.entitlementKey(),
+                            1,
+                            start,
+                            start,
+                            null,
+                            (long) seq,
+                            10_000_000,
+                            false,
+                            "h-" + seq,
+                            null,
+                            Map.of());
             SerializedObject<byte[]> data = serializer.serialize(payload, byte[].class);
-            batch.add(new Object[]{id.toString(), seq, UUID.randomUUID().toString(), metaData, data.getData(),
-                    data.getType().getName(), start.plusMillis(seq).toString()});
+            batch.add(new Object[] {
+                id.toString(),
+                seq,
+                UUID.randomUUID().toString(),
+                metaData,
+                data.getData(),
+                data.getType().getName(),
+                start.plusMillis(seq).toString()
+            });
             if (batch.size() == 5_000) {
                 jdbc.batchUpdate(sql, batch);
                 batch.clear();
@@ -148,9 +183,15 @@ class SnapshotTest {
         }
         jdbc.batchUpdate(sql, batch);
         // the state row the subscribing projector would have written for that history
-        jdbc.update("INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, "
-                + "period, over_limit, used, period_start, version, updated_at) "
-                + "VALUES (?, ?, ?, true, 10000000, 'NONE', 'REJECT', ?, ?, ?, now())", id.toString(), id.userId(),
-                id.entitlementKey(), (long) usageEvents, java.sql.Timestamp.from(start), (long) usageEvents);
+        jdbc.update(
+                "INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, usage_limit, "
+                        + "period, over_limit, used, period_start, version, updated_at) "
+                        + "VALUES (?, ?, ?, true, 10000000, 'NONE', 'REJECT', ?, ?, ?, now())",
+                id.toString(),
+                id.userId(),
+                id.entitlementKey(),
+                (long) usageEvents,
+                java.sql.Timestamp.from(start),
+                (long) usageEvents);
     }
 }

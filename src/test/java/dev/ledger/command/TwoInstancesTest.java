@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledger.entitlement.ChangeUsagePolicy;
 import dev.ledger.entitlement.ConsumeUsage;
-import dev.ledger.entitlement.DeactivateEntitlement;
-import dev.ledger.entitlement.EntitlementRejection;
-import dev.ledger.entitlement.RejectionReason;
 import dev.ledger.entitlement.Consumption;
+import dev.ledger.entitlement.DeactivateEntitlement;
 import dev.ledger.entitlement.EntitlementId;
+import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
+import dev.ledger.entitlement.RejectionReason;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.EntitlementStates;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import java.sql.Connection;
@@ -49,8 +48,10 @@ class TwoInstancesTest {
     static void startTwoInstances() {
         database = TestDatabase.newDatabase();
         // generous retries: 16 writers fight over one aggregate on purpose
-        first = LedgerInstances.start(database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
-        second = LedgerInstances.start(database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
+        first = LedgerInstances.start(
+                database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
+        second = LedgerInstances.start(
+                database, "ledger.eventstore.command-retries=50", "ledger.eventstore.retry-backoff=5ms");
     }
 
     @AfterAll
@@ -62,8 +63,15 @@ class TwoInstancesTest {
     @Test
     void concurrent_usage_from_two_instances_on_one_entitlement_is_counted_exactly() throws Exception {
         EntitlementId id = EntitlementId.of("race-user", "AI_TUTOR_ACCESS");
-        first.getBean(Ledger.class).send(id, new GrantEntitlement(id, true,
-                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT), Instant.now()), Map.of());
+        first.getBean(Ledger.class)
+                .send(
+                        id,
+                        new GrantEntitlement(
+                                id,
+                                true,
+                                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT),
+                                Instant.now()),
+                        Map.of());
 
         int perInstance = 300;
         List<Future<Consumption>> results = new ArrayList<>();
@@ -83,11 +91,19 @@ class TwoInstancesTest {
             pool.shutdownNow();
         }
 
-        long expected = 2L * java.util.stream.IntStream.range(0, perInstance).mapToLong(n -> 1 + n % 3).sum();
-        assertThat(second.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(expected);
+        long expected = 2L
+                * java.util.stream.IntStream.range(0, perInstance)
+                        .mapToLong(n -> 1 + n % 3)
+                        .sum();
+        assertThat(second.getBean(EntitlementStates.class)
+                        .find(id)
+                        .orElseThrow()
+                        .used())
+                .isEqualTo(expected);
         assertThat(eventCount(id)).isEqualTo(1 + 2L * perInstance);
         // a rolled-back append leaves its global index unused: count the unused ones while this test wrote
-        try (var connection = database.connect(); var statement = connection.prepareStatement("""
+        try (var connection = database.connect();
+                var statement = connection.prepareStatement("""
                 SELECT count(*) FROM generate_series(
                     (SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = ?),
                     (SELECT max(global_index) FROM domain_event_entry WHERE aggregate_identifier = ?)) AS s
@@ -96,7 +112,9 @@ class TwoInstancesTest {
             statement.setString(2, id.toString());
             try (var rs = statement.executeQuery()) {
                 rs.next();
-                assertThat(rs.getLong(1)).as("gaps in the global index from rolled-back appends").isZero();
+                assertThat(rs.getLong(1))
+                        .as("gaps in the global index from rolled-back appends")
+                        .isZero();
             }
         }
     }
@@ -104,8 +122,15 @@ class TwoInstancesTest {
     @Test
     void the_same_dedup_keys_sent_to_both_instances_at_once_are_counted_once() throws Exception {
         EntitlementId id = EntitlementId.of("dup-race-user", "AI_TUTOR_ACCESS");
-        first.getBean(Ledger.class).send(id, new GrantEntitlement(id, true,
-                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT), Instant.now()), Map.of());
+        first.getBean(Ledger.class)
+                .send(
+                        id,
+                        new GrantEntitlement(
+                                id,
+                                true,
+                                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT),
+                                Instant.now()),
+                        Map.of());
 
         int keys = 200;
         List<Future<Consumption>> results = new ArrayList<>();
@@ -126,7 +151,8 @@ class TwoInstancesTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(keys);
+        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used())
+                .isEqualTo(keys);
         assertThat(eventCount(id)).isEqualTo(1 + keys);
     }
 
@@ -135,8 +161,10 @@ class TwoInstancesTest {
         EntitlementId id = EntitlementId.of("stale-cache-user", "AI_TUTOR_ACCESS");
         Ledger a = first.getBean(Ledger.class);
         Ledger b = second.getBean(Ledger.class);
-        a.send(id, new GrantEntitlement(id, true, new UsagePolicy(2, Period.NONE, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        a.send(
+                id,
+                new GrantEntitlement(id, true, new UsagePolicy(2, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         // both instances now hold the entitlement in their caches, at a limit of 2 with 1 used
         assertThat(a.consume(new ConsumeUsage(id, 1, Instant.now(), "stale-1", Map.of(), null)))
                 .isEqualTo(Consumption.COUNTED);
@@ -144,25 +172,30 @@ class TwoInstancesTest {
                 .isEqualTo(Consumption.COUNTED);
 
         // b raises the limit; a's cached copy still says 2 of 2 used, so a stale decision would reject
-        b.send(id, new ChangeUsagePolicy(id, new UsagePolicy(10, Period.NONE, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        b.send(
+                id,
+                new ChangeUsagePolicy(id, new UsagePolicy(10, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         assertThat(a.consume(new ConsumeUsage(id, 3, Instant.now(), "stale-3", Map.of(), null)))
                 .isEqualTo(Consumption.COUNTED);
 
         // b deactivates; a's cached copy (refreshed by the last command) says active, so a stale decision would count
         b.send(id, new DeactivateEntitlement(id, Instant.now()), Map.of());
         assertThatThrownBy(() -> a.consume(new ConsumeUsage(id, 1, Instant.now(), "stale-4", Map.of(), null)))
-                .isInstanceOfSatisfying(EntitlementRejection.class,
+                .isInstanceOfSatisfying(
+                        EntitlementRejection.class,
                         rejection -> assertThat(rejection.reason()).isEqualTo(RejectionReason.ENTITLEMENT_INACTIVE));
 
-        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used()).isEqualTo(5);
+        assertThat(first.getBean(EntitlementStates.class).find(id).orElseThrow().used())
+                .isEqualTo(5);
         assertThat(eventCount(id)).isEqualTo(6); // grant, 3 usages, policy change, deactivation
     }
 
     private static long eventCount(EntitlementId id) throws Exception {
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT count(*), max(sequence_number) FROM domain_event_entry "
-                     + "WHERE aggregate_identifier = '" + id.toString().replace("'", "''") + "'")) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*), max(sequence_number) FROM domain_event_entry "
+                        + "WHERE aggregate_identifier = '" + id.toString().replace("'", "''") + "'")) {
             rs.next();
             assertThat(rs.getLong(2)).as("sequence numbers are dense").isEqualTo(rs.getLong(1) - 1);
             return rs.getLong(1);

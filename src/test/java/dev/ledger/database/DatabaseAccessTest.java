@@ -51,7 +51,8 @@ class DatabaseAccessTest {
         admin = "rds_admin_" + suffix;
         app = "ledger_app_" + suffix;
         String database = url.substring(url.lastIndexOf('/') + 1);
-        try (Connection connection = superuser.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = superuser.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rds_iam') THEN "
                     + "CREATE ROLE rds_iam NOLOGIN; END IF; END $$");
             statement.execute("CREATE ROLE " + admin + " LOGIN CREATEROLE NOSUPERUSER PASSWORD 'admin-secret'");
@@ -69,14 +70,20 @@ class DatabaseAccessTest {
         assertThat(result.iamGranted()).isTrue();
         migrateAs(app);
         try (Connection connection = connectAs(app)) {
-            assertThat(rows(connection, "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles "
-                    + "WHERE rolname = current_user")).containsExactly("f|f|f");
+            assertThat(rows(
+                            connection,
+                            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles "
+                                    + "WHERE rolname = current_user"))
+                    .containsExactly("f|f|f");
             assertThat(rows(connection, "SELECT pg_has_role(current_user, 'rds_iam', 'MEMBER')"))
                     .containsExactly("t");
             assertThat(rows(connection, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"))
                     .containsExactly(app);
-            assertThat(rows(connection, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-                    + "AND tablename = 'domain_event_entry'")).containsExactly("1");
+            assertThat(rows(
+                            connection,
+                            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                    + "AND tablename = 'domain_event_entry'"))
+                    .containsExactly("1");
         }
     }
 
@@ -88,12 +95,17 @@ class DatabaseAccessTest {
         DatabaseBootstrap.Result first = DatabaseBootstrap.run(url, admin, "admin-secret", app);
         DatabaseBootstrap.Result second = DatabaseBootstrap.run(url, admin, "admin-secret", app);
 
-        assertThat(first.ownershipTaken()).contains("schema public", "table domain_event_entry",
-                "table flyway_schema_history", "table entitlement_state");
+        assertThat(first.ownershipTaken())
+                .contains(
+                        "schema public",
+                        "table domain_event_entry",
+                        "table flyway_schema_history",
+                        "table entitlement_state");
         assertThat(second.roleCreated()).isFalse();
         assertThat(second.ownershipTaken()).isEmpty();
         migrateAs(app);
-        try (Connection connection = connectAs(app); Statement statement = connection.createStatement()) {
+        try (Connection connection = connectAs(app);
+                Statement statement = connection.createStatement()) {
             connection.setAutoCommit(false);
             // what a future migration does: only the owner may
             statement.execute("ALTER TABLE domain_event_entry ADD COLUMN bootstrap_probe integer");
@@ -106,12 +118,14 @@ class DatabaseAccessTest {
 
     @Test
     void the_bootstrap_refuses_an_application_user_with_admin_rights() throws SQLException {
-        try (Connection connection = superuser.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = superuser.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE ROLE " + app + " LOGIN CREATEROLE");
         }
 
         assertThatThrownBy(() -> DatabaseBootstrap.run(url, admin, "admin-secret", app))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("CREATEROLE");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("CREATEROLE");
         assertThatThrownBy(() -> DatabaseBootstrap.run(url, admin, "admin-secret", admin))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DatabaseBootstrap.run(url, admin, "admin-secret", "x; DROP TABLE y"))
@@ -123,8 +137,11 @@ class DatabaseAccessTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 
-        int exit = LedgerCommandLine.run(dev.ledger.LedgerApplication.class, new String[] {"database", "bootstrap", "--url", url, "--admin-username",
-                admin, "--app-username", app}, new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = LedgerCommandLine.run(
+                dev.ledger.LedgerApplication.class,
+                new String[] {"database", "bootstrap", "--url", url, "--admin-username", admin, "--app-username", app},
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
 
         assertThat(exit).as("stderr: %s", err).isZero();
         assertThat(out.toString()).contains("role " + app + " created", "rds_iam granted");
@@ -140,14 +157,22 @@ class DatabaseAccessTest {
         connection.setProperty("PGHOST", "ledger-prod-db.abc123.eu-west-1.rds.amazonaws.com");
         connection.setProperty("PGPORT", "5432");
         connection.setProperty("user", "ledger_app");
-        RdsIamAuthentication plugin = new RdsIamAuthentication(connection, Region.EU_WEST_1,
+        RdsIamAuthentication plugin = new RdsIamAuthentication(
+                connection,
+                Region.EU_WEST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")));
 
         String token = URLDecoder.decode(new String(plugin.getPassword(null)), StandardCharsets.UTF_8);
 
-        assertThat(token).startsWith("ledger-prod-db.abc123.eu-west-1.rds.amazonaws.com:5432/?")
-                .contains("Action=connect", "DBUser=ledger_app", "X-Amz-Credential=AKIDEXAMPLE/",
-                        "/eu-west-1/rds-db/aws4_request", "X-Amz-Expires=900", "X-Amz-Signature=");
+        assertThat(token)
+                .startsWith("ledger-prod-db.abc123.eu-west-1.rds.amazonaws.com:5432/?")
+                .contains(
+                        "Action=connect",
+                        "DBUser=ledger_app",
+                        "X-Amz-Credential=AKIDEXAMPLE/",
+                        "/eu-west-1/rds-db/aws4_request",
+                        "X-Amz-Expires=900",
+                        "X-Amz-Signature=");
     }
 
     @Test
@@ -157,8 +182,8 @@ class DatabaseAccessTest {
 
         IamAuthenticationConfiguration.iamAuthenticatedPool().postProcessBeforeInitialization(pool, "dataSource");
 
-        assertThat(pool.getDataSourceProperties()).containsEntry("authenticationPluginClassName",
-                RdsIamAuthentication.class.getName());
+        assertThat(pool.getDataSourceProperties())
+                .containsEntry("authenticationPluginClassName", RdsIamAuthentication.class.getName());
         assertThat(pool.getPassword()).isNull();
         pool.close();
     }
@@ -166,14 +191,16 @@ class DatabaseAccessTest {
     @Test
     void the_driver_answers_a_password_request_with_the_iam_token() throws Exception {
         Path hba;
-        try (Connection connection = superuser.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = superuser.connect();
+                Statement statement = connection.createStatement()) {
             hba = Path.of(rows(connection, "SHOW hba_file").get(0));
         }
         assumeTrue(Files.isWritable(hba), "the Postgres server's pg_hba.conf is on this machine (embedded)");
         String probe = "iam_probe_" + ProcessHandle.current().pid();
         String rule = "host all " + probe + " 127.0.0.1/32 password\nhost all " + probe + " ::1/128 password\n";
         String original = Files.readString(hba);
-        try (Connection connection = superuser.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = superuser.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + probe
                     + "') THEN CREATE ROLE " + probe + " LOGIN; END IF; END $$");
             Files.writeString(hba, rule + original);
@@ -181,7 +208,8 @@ class DatabaseAccessTest {
             Thread.sleep(500);
             Properties withoutPlugin = new Properties();
             withoutPlugin.setProperty("user", probe);
-            assertThatThrownBy(() -> DriverManager.getConnection(url, withoutPlugin).close())
+            assertThatThrownBy(() ->
+                            DriverManager.getConnection(url, withoutPlugin).close())
                     .hasMessageContaining("no password was provided");
 
             Properties withPlugin = new Properties();
@@ -192,7 +220,8 @@ class DatabaseAccessTest {
             System.setProperty("aws.secretAccessKey", "secret");
             try {
                 // the role has no password, so the token is refused: what matters is that one was sent
-                assertThatThrownBy(() -> DriverManager.getConnection(url, withPlugin).close())
+                assertThatThrownBy(() ->
+                                DriverManager.getConnection(url, withPlugin).close())
                         .hasMessageContaining("password authentication failed for user \"" + probe + "\"");
             } finally {
                 System.clearProperty("aws.region");
@@ -201,15 +230,19 @@ class DatabaseAccessTest {
             }
         } finally {
             Files.writeString(hba, original);
-            try (Connection connection = superuser.connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = superuser.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("SELECT pg_reload_conf()");
             }
         }
     }
 
     private void migrateAs(String user) {
-        Flyway.configure().dataSource(url, user, user.equals(admin) ? "admin-secret" : null)
-                .locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(url, user, user.equals(admin) ? "admin-secret" : null)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
     }
 
     private Connection connectAs(String user) throws SQLException {
@@ -218,7 +251,8 @@ class DatabaseAccessTest {
 
     private static List<String> rows(Connection connection, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
             int columns = result.getMetaData().getColumnCount();
             while (result.next()) {
                 List<String> values = new ArrayList<>();

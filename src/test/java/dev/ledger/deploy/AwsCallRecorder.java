@@ -46,7 +46,11 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
                 .filter(type -> type.getName().startsWith("dev.ledger.") && type != AwsCallRecorder.class)
                 .findFirst());
         String origin = caller.map(AwsCallRecorder::isTestClass).orElse(false) ? "test" : "app";
-        String line = String.join("\t", origin, operation, resource(context.request()),
+        String line = String.join(
+                "\t",
+                origin,
+                operation,
+                resource(context.request()),
                 caller.map(Class::getName).orElse("-"));
         if (SEEN.add(line)) {
             append(line);
@@ -68,22 +72,29 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             return table.get();
         }
         return request.getValueForField("RequestItems", Map.class)
-                .map(items -> String.join(",", ((Map<?, ?>) items).keySet().stream().map(String::valueOf).sorted()
-                        .toList()))
+                .map(items -> String.join(
+                        ",",
+                        ((Map<?, ?>) items)
+                                .keySet().stream().map(String::valueOf).sorted().toList()))
                 .orElse("-");
     }
 
     private static boolean isTestClass(Class<?> type) {
         CodeSource source = type.getProtectionDomain().getCodeSource();
-        return source != null && source.getLocation() != null
+        return source != null
+                && source.getLocation() != null
                 && source.getLocation().toString().contains("/test-classes/");
     }
 
     private static synchronized void append(String line) {
         try {
             Files.createDirectories(DIRECTORY);
-            Files.writeString(DIRECTORY.resolve(ProcessHandle.current().pid() + ".tsv"), line + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    DIRECTORY.resolve(ProcessHandle.current().pid() + ".tsv"),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record an AWS call in " + DIRECTORY, e);
         }

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.local.LocalLedgerApplication;
 import dev.ledger.projection.Projection;
 import dev.ledger.support.TestDatabase;
@@ -63,8 +63,7 @@ class CloudWatchAlarmsTest {
     private static final String NAMESPACE = "Ledger";
 
     /** One published datum: metric name, dimensions (sorted) and value. */
-    record Datum(String namespace, String name, Map<String, String> dimensions, double value) {
-    }
+    record Datum(String namespace, String name, Map<String, String> dimensions, double value) {}
 
     private static final List<Datum> PUBLISHED = new CopyOnWriteArrayList<>();
     private static final List<String> OPERATIONS = new CopyOnWriteArrayList<>();
@@ -93,7 +92,7 @@ class CloudWatchAlarmsTest {
             OPERATIONS.add(form.getOrDefault("Action", "?"));
             PUBLISHED.addAll(data(form));
             byte[] answer = ("<PutMetricDataResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">"
-                    + "<ResponseMetadata><RequestId>test</RequestId></ResponseMetadata></PutMetricDataResponse>")
+                            + "<ResponseMetadata><RequestId>test</RequestId></ResponseMetadata></PutMetricDataResponse>")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/xml");
             exchange.sendResponseHeaders(200, answer.length);
@@ -113,29 +112,33 @@ class CloudWatchAlarmsTest {
         TestDatabase.newDatabase().springProperties().forEach((name, value) -> registry.add(name, () -> value));
         registry.add("management.cloudwatch.metrics.export.enabled", () -> "true");
         registry.add("management.cloudwatch.metrics.export.step", () -> "1s");
-        registry.add("spring.cloud.aws.cloudwatch.endpoint", () -> "http://127.0.0.1:" + cloudWatch.getAddress()
-                .getPort());
+        registry.add(
+                "spring.cloud.aws.cloudwatch.endpoint",
+                () -> "http://127.0.0.1:" + cloudWatch.getAddress().getPort());
         registry.add("spring.cloud.aws.cloudwatch.region", () -> "us-east-1");
         registry.add("ledger.sqs.listener-enabled", () -> "false");
         registry.add("ledger.projections.metrics-interval", () -> "250ms");
     }
 
     /** An alarm of {@code infra/} on a metric of the service's own namespace. */
-    record Alarm(String name, String metric, Map<String, String> dimensions, String threshold, String comparison) {
-    }
+    record Alarm(String name, String metric, Map<String, String> dimensions, String threshold, String comparison) {}
 
     @Test
     void every_alarm_on_the_ledger_namespace_names_a_metric_the_service_publishes_with_its_dimensions()
             throws Exception {
         List<Alarm> alarms = ledgerAlarms();
-        assertThat(alarms).as("alarms on the Ledger namespace in infra/").extracting(Alarm::metric)
+        assertThat(alarms)
+                .as("alarms on the Ledger namespace in infra/")
+                .extracting(Alarm::metric)
                 .contains("ledger.projection.lag.events.value", "ledger.intake.dead.lettered.count");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(OPERATIONS).contains("PutMetricData"));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(OPERATIONS).contains("PutMetricData"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (Alarm alarm : alarms) {
-                assertThat(PUBLISHED).as(() -> "alarm " + alarm.name() + ": metric " + alarm.metric()
-                        + " with dimensions exactly " + alarm.dimensions() + "; published: " + publishedNames())
+                assertThat(PUBLISHED)
+                        .as(() -> "alarm " + alarm.name() + ": metric " + alarm.metric() + " with dimensions exactly "
+                                + alarm.dimensions() + "; published: " + publishedNames())
                         .anySatisfy(datum -> {
                             assertThat(datum.namespace()).isEqualTo(NAMESPACE);
                             assertThat(datum.name()).isEqualTo(alarm.metric());
@@ -148,34 +151,52 @@ class CloudWatchAlarmsTest {
     @Test
     void a_stalled_projection_publishes_a_lag_above_the_alarm_threshold_and_back_to_zero_once_it_resumes()
             throws Exception {
-        Alarm alarm = ledgerAlarms().stream().filter(a -> a.metric().startsWith("ledger.projection.lag.events"))
-                .findFirst().orElseThrow();
+        Alarm alarm = ledgerAlarms().stream()
+                .filter(a -> a.metric().startsWith("ledger.projection.lag.events"))
+                .findFirst()
+                .orElseThrow();
         assertThat(alarm.comparison()).isEqualTo("GreaterThanThreshold");
         long threshold = threshold(alarm.threshold());
         assertThat(threshold).as("projection-lag alarm threshold").isPositive();
 
-        StreamingEventProcessor projection = processing.eventProcessor(Projection.DYNAMODB.processor(),
-                StreamingEventProcessor.class).orElseThrow();
+        StreamingEventProcessor projection = processing
+                .eventProcessor(Projection.DYNAMODB.processor(), StreamingEventProcessor.class)
+                .orElseThrow();
         projection.shutDown();
         try {
             EntitlementId id = EntitlementId.of("cloudwatch-lag-user", "AI_TUTOR_ACCESS");
-            ledger.send(id, new GrantEntitlement(id, true,
-                    new UsagePolicy(1_000_000L, Period.MONTHLY, null, OverLimit.REJECT), Instant.now()), Map.of());
+            ledger.send(
+                    id,
+                    new GrantEntitlement(
+                            id,
+                            true,
+                            new UsagePolicy(1_000_000L, Period.MONTHLY, null, OverLimit.REJECT),
+                            Instant.now()),
+                    Map.of());
             for (long i = 0; i <= threshold; i++) {
                 ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "cloudwatch-lag-" + i, Map.of(), null));
             }
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lagPublished(alarm))
-                    .as("published %s %s", alarm.metric(), alarm.dimensions()).isPresent().get(
-                            org.assertj.core.api.InstanceOfAssertFactories.DOUBLE).isGreaterThan((double) threshold));
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(lagPublished(alarm))
+                            .as("published %s %s", alarm.metric(), alarm.dimensions())
+                            .isPresent()
+                            .get(org.assertj.core.api.InstanceOfAssertFactories.DOUBLE)
+                            .isGreaterThan((double) threshold));
         } finally {
             projection.start();
         }
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(lagPublished(alarm)).contains(0.0));
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(lagPublished(alarm)).contains(0.0));
     }
 
     private static String publishedNames() {
-        return PUBLISHED.stream().filter(datum -> datum.name().startsWith("ledger."))
-                .map(datum -> datum.name() + datum.dimensions()).distinct().sorted().toList().toString();
+        return PUBLISHED.stream()
+                .filter(datum -> datum.name().startsWith("ledger."))
+                .map(datum -> datum.name() + datum.dimensions())
+                .distinct()
+                .sorted()
+                .toList()
+                .toString();
     }
 
     /** The latest published value of the alarm's metric. */
@@ -198,7 +219,9 @@ class CloudWatchAlarmsTest {
         Path file = TerraformTest.SERVICE.resolve("variables.tf");
         JsonNode parsed = TerraformTest.parseHcl(List.of(file)).get(TerraformTest.relative(file));
         JsonNode declared = parsed.path("variable").path(variable).path(0).path("default");
-        assertThat(declared.isNumber()).as("numeric default of variable %s", variable).isTrue();
+        assertThat(declared.isNumber())
+                .as("numeric default of variable %s", variable)
+                .isTrue();
         return declared.asLong();
     }
 
@@ -206,7 +229,9 @@ class CloudWatchAlarmsTest {
     private static List<Alarm> ledgerAlarms() throws Exception {
         List<Path> files;
         try (Stream<Path> list = Files.list(TerraformTest.SERVICE)) {
-            files = list.filter(path -> path.toString().endsWith(".tf")).sorted().toList();
+            files = list.filter(path -> path.toString().endsWith(".tf"))
+                    .sorted()
+                    .toList();
         }
         JsonNode parsed = TerraformTest.parseHcl(files);
         List<Alarm> alarms = new ArrayList<>();
@@ -219,12 +244,21 @@ class CloudWatchAlarmsTest {
                         continue;
                     }
                     Map<String, String> dimensions = new TreeMap<>();
-                    body.path("dimensions").fields().forEachRemaining(d -> dimensions.put(d.getKey(),
-                            d.getValue().asText()));
-                    dimensions.values().forEach(value -> assertThat(value).as("alarm %s: a literal dimension",
-                            entry.getKey()).doesNotContain("${"));
-                    alarms.add(new Alarm(entry.getKey(), body.path("metric_name").asText(), dimensions,
-                            body.path("threshold").asText(), body.path("comparison_operator").asText()));
+                    body.path("dimensions")
+                            .fields()
+                            .forEachRemaining(
+                                    d -> dimensions.put(d.getKey(), d.getValue().asText()));
+                    dimensions
+                            .values()
+                            .forEach(value -> assertThat(value)
+                                    .as("alarm %s: a literal dimension", entry.getKey())
+                                    .doesNotContain("${"));
+                    alarms.add(new Alarm(
+                            entry.getKey(),
+                            body.path("metric_name").asText(),
+                            dimensions,
+                            body.path("threshold").asText(),
+                            body.path("comparison_operator").asText()));
                 }
             }
         }
@@ -237,7 +271,8 @@ class CloudWatchAlarmsTest {
         for (String pair : body.split("&")) {
             int equals = pair.indexOf('=');
             if (equals > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+                form.put(
+                        URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
             }
         }
@@ -252,11 +287,15 @@ class CloudWatchAlarmsTest {
             String prefix = "MetricData.member." + n + ".";
             Map<String, String> dimensions = new TreeMap<>();
             for (int d = 1; form.containsKey(prefix + "Dimensions.member." + d + ".Name"); d++) {
-                dimensions.put(form.get(prefix + "Dimensions.member." + d + ".Name"),
+                dimensions.put(
+                        form.get(prefix + "Dimensions.member." + d + ".Name"),
                         form.get(prefix + "Dimensions.member." + d + ".Value"));
             }
             String value = form.get(prefix + "Value");
-            data.add(new Datum(namespace, form.get(prefix + "MetricName"), dimensions,
+            data.add(new Datum(
+                    namespace,
+                    form.get(prefix + "MetricName"),
+                    dimensions,
                     value == null ? Double.NaN : Double.parseDouble(value)));
         }
         return data;

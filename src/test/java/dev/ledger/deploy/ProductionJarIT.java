@@ -52,7 +52,8 @@ class ProductionJarIT {
             for (ZipEntry entry : Collections.list(jar.entries())) {
                 if (entry.getName().startsWith("BOOT-INF/lib/")) {
                     libraries.add(entry.getName());
-                } else if (entry.getName().contains("dynalite") || entry.getName().contains("node_modules")
+                } else if (entry.getName().contains("dynalite")
+                        || entry.getName().contains("node_modules")
                         || entry.getName().matches("BOOT-INF/classes/dev/ledger/local/.+")
                         || entry.getName().endsWith("application-local.properties")) {
                     other.add(entry.getName());
@@ -60,7 +61,9 @@ class ProductionJarIT {
             }
         }
         assertThat(libraries).as("the listing sees the libraries").anyMatch(name -> name.contains("/postgresql-"));
-        assertThat(libraries).filteredOn(name -> EMULATOR_LIBRARY.matcher(name).matches()).isEmpty();
+        assertThat(libraries)
+                .filteredOn(name -> EMULATOR_LIBRARY.matcher(name).matches())
+                .isEmpty();
         assertThat(other).as("local-run code and files").isEmpty();
     }
 
@@ -76,15 +79,26 @@ class ProductionJarIT {
 
         assertThat(exited).as("exited within 15 s: %s", output).isTrue();
         assertThat(service.exitValue()).isNotZero();
-        assertThat(output.split("APPLICATION FAILED TO START", -1)).as("one report: %s", output).hasSize(2);
-        assertThat(output).contains("spring.datasource.url (SPRING_DATASOURCE_URL)")
+        assertThat(output.split("APPLICATION FAILED TO START", -1))
+                .as("one report: %s", output)
+                .hasSize(2);
+        assertThat(output)
+                .contains("spring.datasource.url (SPRING_DATASOURCE_URL)")
                 .contains("ledger.sqs.queue (USAGE_EVENT_QUEUE_URL)")
                 .contains("ledger.sqs.dead-letter-queue (LEDGER_SQS_DEAD_LETTER_QUEUE)")
                 .contains("ledger.dynamodb.table (LEDGER_DYNAMODB_TABLE)")
-                .contains("API tokens or JWT").contains("LEDGER_SECURITY_TOKENS_JSON")
+                .contains("API tokens or JWT")
+                .contains("LEDGER_SECURITY_TOKENS_JSON")
                 .contains("ledger.security.jwt.issuer-uri");
-        assertThat(output).as("nothing started").doesNotContain("Tomcat initialized", "Tomcat started",
-                "HikariPool-1 - Start", "127.0.0.1:9324", "127.0.0.1:8000", "Embedded");
+        assertThat(output)
+                .as("nothing started")
+                .doesNotContain(
+                        "Tomcat initialized",
+                        "Tomcat started",
+                        "HikariPool-1 - Start",
+                        "127.0.0.1:9324",
+                        "127.0.0.1:8000",
+                        "Embedded");
     }
 
     @Test
@@ -97,18 +111,24 @@ class ProductionJarIT {
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI entitlements = URI.create("http://127.0.0.1:" + port + "/api/v1/users/u/entitlements");
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                assertThat(service.isAlive()).as("service died: %s", Files.readString(log)).isTrue();
-                try {
-                    return get(http, URI.create("http://127.0.0.1:" + port + "/actuator/health"), null) == 200;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        assertThat(service.isAlive())
+                                .as("service died: %s", Files.readString(log))
+                                .isTrue();
+                        try {
+                            return get(http, URI.create("http://127.0.0.1:" + port + "/actuator/health"), null) == 200;
+                        } catch (IOException notYet) {
+                            return false;
+                        }
+                    });
 
             assertThat(get(http, entitlements, "dev-admin-token")).isEqualTo(401);
             assertThat(get(http, entitlements, "dev-reader-token")).isEqualTo(401);
-            assertThat(get(http, entitlements, ADMIN_TOKEN)).as("the configured token").isEqualTo(200);
+            assertThat(get(http, entitlements, ADMIN_TOKEN))
+                    .as("the configured token")
+                    .isEqualTo(200);
         } finally {
             service.destroy();
             if (!service.waitFor(30, TimeUnit.SECONDS)) {
@@ -150,22 +170,34 @@ class ProductionJarIT {
                 Map.entry("SPRING_CLOUD_AWS_REGION_STATIC", "us-east-1"),
                 Map.entry("SPRING_CLOUD_AWS_CREDENTIALS_ACCESS_KEY", "test"),
                 Map.entry("SPRING_CLOUD_AWS_CREDENTIALS_SECRET_KEY", "test"),
-                Map.entry("LEDGER_SECURITY_TOKENS_JSON", "[{\"name\":\"ops\",\"role\":\"ADMIN\",\"sha256\":\""
-                        + DockerComposeTest.sha256Hex(ADMIN_TOKEN) + "\"}]"));
+                Map.entry(
+                        "LEDGER_SECURITY_TOKENS_JSON",
+                        "[{\"name\":\"ops\",\"role\":\"ADMIN\",\"sha256\":\"" + DockerComposeTest.sha256Hex(ADMIN_TOKEN)
+                                + "\"}]"));
     }
 
     /** {@code java -jar target/ledger.jar args} in the temporary folder, with only {@code variables} configured. */
     private Process start(List<String> args, Map<String, String> variables, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-jar",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-jar",
                 JAR.toString()));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         // nothing from this build's environment may configure the service
-        builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("LEDGER_")
-                || name.startsWith("AWS_") || name.startsWith("USAGE_EVENT") || name.equals("PORT")
-                || name.startsWith("JAVA_TOOL_OPTIONS") || name.startsWith("JDK_JAVA_OPTIONS"));
+        builder.environment()
+                .keySet()
+                .removeIf(name -> name.startsWith("SPRING_")
+                        || name.startsWith("LEDGER_")
+                        || name.startsWith("AWS_")
+                        || name.startsWith("USAGE_EVENT")
+                        || name.equals("PORT")
+                        || name.startsWith("JAVA_TOOL_OPTIONS")
+                        || name.startsWith("JDK_JAVA_OPTIONS"));
         builder.environment().putAll(variables);
         return builder.start();
     }
@@ -175,6 +207,7 @@ class ProductionJarIT {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

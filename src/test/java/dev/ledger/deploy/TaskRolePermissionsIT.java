@@ -97,7 +97,8 @@ class TaskRolePermissionsIT {
 
     /** Granted actions the tests cannot record, and why. */
     private static final Map<String, String> NOT_AN_SDK_CALL = Map.of(
-            "rds-db:connect", "the JDBC driver's authentication plugin signs an IAM token locally (RdsUtilities); "
+            "rds-db:connect",
+            "the JDBC driver's authentication plugin signs an IAM token locally (RdsUtilities); "
                     + "the database, not an AWS API, checks it, so no SDK call is made (adr/0019)");
 
     /** SDK operations authorised by another action (AWS's batch APIs are authorised per entry). */
@@ -125,11 +126,16 @@ class TaskRolePermissionsIT {
         granted = new TreeMap<>();
         JsonNode iam = TerraformTest.parseHcl(List.of(IAM)).get(TerraformTest.relative(IAM));
         JsonNode document = iam.at("/data/aws_iam_policy_document/worker_task/0");
-        assertThat(document.isObject()).as("data.aws_iam_policy_document.worker_task in %s", IAM).isTrue();
-        assertThat(document.has("dynamic")).as("no dynamic statements: the test reads literal ones").isFalse();
+        assertThat(document.isObject())
+                .as("data.aws_iam_policy_document.worker_task in %s", IAM)
+                .isTrue();
+        assertThat(document.has("dynamic"))
+                .as("no dynamic statements: the test reads literal ones")
+                .isFalse();
         for (JsonNode statement : document.path("statement")) {
             assertThat(statement.path("effect").asText("Allow")).isEqualTo("Allow");
-            assertThat(statement.has("not_actions") || statement.has("not_resources")).isFalse();
+            assertThat(statement.has("not_actions") || statement.has("not_resources"))
+                    .isFalse();
             for (JsonNode resource : statement.path("resources")) {
                 for (JsonNode action : statement.path("actions")) {
                     granted.computeIfAbsent(Resource.granted(resource.asText()), r -> new TreeSet<>())
@@ -141,9 +147,12 @@ class TaskRolePermissionsIT {
         called = new TreeMap<>();
         calledElsewhere = new TreeSet<>();
         List<String> lines = new ArrayList<>();
-        assertThat(AwsCallRecorder.DIRECTORY).as("AWS calls recorded by the tests of this build").isDirectory();
+        assertThat(AwsCallRecorder.DIRECTORY)
+                .as("AWS calls recorded by the tests of this build")
+                .isDirectory();
         try (Stream<Path> files = Files.list(AwsCallRecorder.DIRECTORY)) {
-            for (Path file : files.filter(path -> path.toString().endsWith(".tsv")).toList()) {
+            for (Path file :
+                    files.filter(path -> path.toString().endsWith(".tsv")).toList()) {
                 lines.addAll(Files.readAllLines(file));
             }
         }
@@ -174,19 +183,22 @@ class TaskRolePermissionsIT {
 
     @Test
     void every_operation_the_application_calls_is_granted_on_its_resource() {
-        assertThat(called).as("the tests called the queues, the table and CloudWatch")
-                .containsKeys(Resource.USAGE_QUEUE, Resource.DEAD_LETTER_QUEUE, Resource.ENTITLEMENTS_TABLE,
-                        Resource.ANY);
+        assertThat(called)
+                .as("the tests called the queues, the table and CloudWatch")
+                .containsKeys(
+                        Resource.USAGE_QUEUE, Resource.DEAD_LETTER_QUEUE, Resource.ENTITLEMENTS_TABLE, Resource.ANY);
         called.forEach((resource, operations) -> assertThat(granted.getOrDefault(resource, Set.of()))
-                .as("actions granted on %s (%s)", resource, IAM).containsAll(operations));
+                .as("actions granted on %s (%s)", resource, IAM)
+                .containsAll(operations));
     }
 
     @Test
     void the_application_calls_aws_only_on_the_stacks_resources_and_the_import_source() {
         // The import reads a table the operator names; the README tells them to grant these two on it.
-        assertThat(calledElsewhere).as("calls on resources the task role cannot name")
-                .allMatch(call -> call.startsWith("dynamodb:DescribeTable on ")
-                        || call.startsWith("dynamodb:Scan on "));
+        assertThat(calledElsewhere)
+                .as("calls on resources the task role cannot name")
+                .allMatch(
+                        call -> call.startsWith("dynamodb:DescribeTable on ") || call.startsWith("dynamodb:Scan on "));
     }
 
     @Test
@@ -195,10 +207,12 @@ class TaskRolePermissionsIT {
             Set<String> uncalled = new TreeSet<>(actions);
             uncalled.removeAll(called.getOrDefault(resource, Set.of()));
             uncalled.removeAll(NOT_AN_SDK_CALL.keySet());
-            assertThat(uncalled).as("granted on %s but never called by the application in the tests", resource)
+            assertThat(uncalled)
+                    .as("granted on %s but never called by the application in the tests", resource)
                     .isEmpty();
         });
-        assertThat(granted.values().stream().flatMap(Set::stream)).as("every listed exception is still granted")
+        assertThat(granted.values().stream().flatMap(Set::stream))
+                .as("every listed exception is still granted")
                 .containsAll(NOT_AN_SDK_CALL.keySet());
     }
 
@@ -206,11 +220,13 @@ class TaskRolePermissionsIT {
     void provisioning_is_on_only_in_the_local_profile() throws IOException {
         Properties main = new Properties();
         for (String file : List.of("application.properties", "application-aws.properties")) {
-            try (InputStream in = Files.newInputStream(TerraformTest.ROOT.resolve("src/main/resources").resolve(file))) {
+            try (InputStream in = Files.newInputStream(
+                    TerraformTest.ROOT.resolve("src/main/resources").resolve(file))) {
                 main.load(in);
             }
         }
-        assertThat(main).as("no production configuration turns provisioning on")
+        assertThat(main)
+                .as("no production configuration turns provisioning on")
                 .doesNotContainKeys("ledger.sqs.create-queues", "ledger.dynamodb.create-table");
         assertThat(defaultOf(SqsSettings.class, "createQueues")).isEqualTo("false");
         assertThat(defaultOf(DynamoDbSettings.class, "createTable")).isEqualTo("false");
@@ -219,7 +235,8 @@ class TaskRolePermissionsIT {
     /** The {@code @DefaultValue} of a component of a settings record (its canonical constructor's parameter). */
     private static String defaultOf(Class<? extends Record> settings, String component) {
         RecordComponent[] components = settings.getRecordComponents();
-        Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        Class<?>[] types =
+                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
         try {
             Parameter[] parameters = settings.getDeclaredConstructor(types).getParameters();
             for (int i = 0; i < components.length; i++) {

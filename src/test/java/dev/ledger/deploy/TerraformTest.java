@@ -52,9 +52,11 @@ class TerraformTest {
         try (Stream<Path> walk = Files.walk(INFRA)) {
             files = walk.filter(Files::isRegularFile)
                     .filter(path -> !path.toString().contains("/.terraform/"))
-                    .filter(path -> path.getFileName().toString()
+                    .filter(path -> path.getFileName()
+                            .toString()
                             .matches(".*\\.(tf|tftest\\.hcl|hcl\\.example|tfvars\\.example)"))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
         JsonNode result = parseHcl(files);
         parsed = new TreeMap<>();
@@ -65,13 +67,17 @@ class TerraformTest {
     void every_terraform_file_under_infra_parses_with_the_hcl_parser() throws IOException {
         List<String> terraformFiles;
         try (Stream<Path> walk = Files.walk(INFRA)) {
-            terraformFiles = walk.filter(path -> path.toString().endsWith(".tf")).map(TerraformTest::relative)
-                    .sorted().toList();
+            terraformFiles = walk.filter(path -> path.toString().endsWith(".tf"))
+                    .map(TerraformTest::relative)
+                    .sorted()
+                    .toList();
         }
         assertThat(terraformFiles).hasSizeGreaterThanOrEqualTo(20);
         assertThat(parsed.keySet()).containsAll(terraformFiles);
-        terraformFiles.forEach(file -> assertThat(parsed.get(file).isObject()).as(file).isTrue());
-        assertThat(blocks(SERVICE, "module")).extracting(Block::name)
+        terraformFiles.forEach(
+                file -> assertThat(parsed.get(file).isObject()).as(file).isTrue());
+        assertThat(blocks(SERVICE, "module"))
+                .extracting(Block::name)
                 .contains("usage_event_queue", "entitlements_table", "worker");
     }
 
@@ -81,8 +87,12 @@ class TerraformTest {
     void the_outputs_producers_read_exist_and_name_the_queue() {
         Map<String, JsonNode> outputs = new LinkedHashMap<>();
         blocks(SERVICE, "output").forEach(output -> outputs.put(output.name(), output.body()));
-        assertThat(outputs).containsKeys("usage_event_queue_url", "usage_event_queue_arn", "usage_event_dlq_url",
-                "producer_policy_json");
+        assertThat(outputs)
+                .containsKeys(
+                        "usage_event_queue_url",
+                        "usage_event_queue_arn",
+                        "usage_event_dlq_url",
+                        "producer_policy_json");
         assertThat(outputs.get("usage_event_queue_url").path("value").asText())
                 .isEqualTo("${module.usage_event_queue.queue_url}");
         assertThat(outputs.get("usage_event_queue_arn").path("value").asText())
@@ -94,7 +104,9 @@ class TerraformTest {
         String policy = outputs.get("producer_policy_json").path("value").asText();
         Matcher document = Pattern.compile("^\\$\\{data\\.aws_iam_policy_document\\.([a-z0-9_]+)\\.json}$")
                 .matcher(policy);
-        assertThat(document.matches()).as("producer_policy_json is a policy document: %s", policy).isTrue();
+        assertThat(document.matches())
+                .as("producer_policy_json is a policy document: %s", policy)
+                .isTrue();
         Block producer = one(blocks(SERVICE, "data", "aws_iam_policy_document"), document.group(1));
         List<Statement> statements = Statement.of(producer);
         assertThat(statements).hasSize(1);
@@ -120,7 +132,8 @@ class TerraformTest {
 
         // The local profile derives the same names from ledger.project-name and ledger.environment; a deployment is
         // given them (the task's environment), the production configuration has no default name (adr/0016).
-        assertThat(DockerComposeTest.applicationProperties("application.properties").getProperty("ledger.sqs.queue"))
+        assertThat(DockerComposeTest.applicationProperties("application.properties")
+                        .getProperty("ledger.sqs.queue"))
                 .isEqualTo("${USAGE_EVENT_QUEUE_URL:}");
         PropertySourcesPropertyResolver application = localNames("P", "E");
         assertThat(application.getProperty("ledger.sqs.queue")).isEqualTo(asNamed(queueName, "P", "E"));
@@ -132,25 +145,30 @@ class TerraformTest {
         Block dlq = one(blocks(INFRA.resolve("modules/sqs-queue-with-dlq"), "resource", "aws_sqs_queue"), "dlq");
         assertThat(main.body().path("name").asText()).isEqualTo("${var.queue_name}");
         assertThat(dlq.body().path("name").asText()).isEqualTo("${var.dlq_name}");
-        assertThat(main.body().path("redrive_policy").asText()).contains("aws_sqs_queue.dlq.arn")
+        assertThat(main.body().path("redrive_policy").asText())
+                .contains("aws_sqs_queue.dlq.arn")
                 .contains("var.max_receive_count");
-        Block dynamoDb = one(blocks(INFRA.resolve("modules/entitlements-table"), "resource", "aws_dynamodb_table"),
-                "this");
+        Block dynamoDb =
+                one(blocks(INFRA.resolve("modules/entitlements-table"), "resource", "aws_dynamodb_table"), "this");
         assertThat(dynamoDb.body().path("name").asText()).isEqualTo("${var.table_name}");
         assertThat(dynamoDb.body().path("hash_key").asText()).isEqualTo("userId");
         assertThat(dynamoDb.body().path("range_key").asText()).isEqualTo("entitlementKey");
         assertThat(dynamoDb.body().path("billing_mode").asText()).isEqualTo("PAY_PER_REQUEST");
         Map<String, String> attributes = new TreeMap<>();
-        objects(dynamoDb.body().path("attribute")).forEach(attribute ->
-                attributes.put(attribute.path("name").asText(), attribute.path("type").asText()));
+        objects(dynamoDb.body().path("attribute"))
+                .forEach(attribute -> attributes.put(
+                        attribute.path("name").asText(), attribute.path("type").asText()));
         assertThat(attributes).containsExactlyInAnyOrderEntriesOf(Map.of("userId", "S", "entitlementKey", "S"));
     }
 
     @Test
     void the_state_lives_where_producers_look_for_it() throws IOException {
         JsonNode backendTf = file(SERVICE.resolve("backend.tf"));
-        assertThat(objects(backendTf.path("terraform"))).anySatisfy(terraform ->
-                assertThat(objects(terraform.path("backend").path("s3"))).as("backend \"s3\" {}").hasSize(1));
+        assertThat(objects(backendTf.path("terraform")))
+                .anySatisfy(terraform -> assertThat(
+                                objects(terraform.path("backend").path("s3")))
+                        .as("backend \"s3\" {}")
+                        .hasSize(1));
 
         JsonNode example = file(SERVICE.resolve("backend.hcl.example"));
         JsonNode tfvars = file(SERVICE.resolve("terraform.tfvars.example"));
@@ -158,12 +176,14 @@ class TerraformTest {
         String environment = tfvars.path("environment").asText();
         assertThat(project).isNotEmpty();
         assertThat(environment).isNotEmpty();
-        assertThat(example.path("bucket").asText()).isEqualTo(project + "-" + environment + "-usage-event-service-state");
+        assertThat(example.path("bucket").asText())
+                .isEqualTo(project + "-" + environment + "-usage-event-service-state");
         assertThat(example.path("key").asText()).isEqualTo("tf-infra/" + environment + ".tfstate");
         assertThat(example.path("region").asText()).isEqualTo("us-east-1");
 
         String documented = Files.readString(SERVICE.resolve("backend.hcl.example"));
-        assertThat(documented).contains("<project_name>-<environment>-usage-event-service-state")
+        assertThat(documented)
+                .contains("<project_name>-<environment>-usage-event-service-state")
                 .contains("tf-infra/<environment>.tfstate");
         assertThat(Files.readString(INFRA.resolve("README.md")))
                 .contains("bucket = \"${var.project_name}-${var.environment}-usage-event-service-state\"")
@@ -183,15 +203,17 @@ class TerraformTest {
             assertThat(alarm.body().path("dimensions").path("QueueName").asText())
                     .isEqualTo("${module.usage_event_queue.dlq_name}");
         });
-        assertThat(alarms).as("age of the oldest message, above the rejection retry span").anySatisfy(alarm -> {
-            assertThat(alarm.body().path("namespace").asText()).isEqualTo("AWS/SQS");
-            assertThat(alarm.body().path("metric_name").asText()).isEqualTo("ApproximateAgeOfOldestMessage");
-            assertThat(alarm.body().path("dimensions").path("QueueName").asText())
-                    .isEqualTo("${module.usage_event_queue.queue_name}");
-            assertThat(resolveLocals(alarm.body().path("threshold").asText(), locals))
-                    .contains("local.rejection_retry_span_seconds")
-                    .contains("var.oldest_message_age_alarm_margin_seconds");
-        });
+        assertThat(alarms)
+                .as("age of the oldest message, above the rejection retry span")
+                .anySatisfy(alarm -> {
+                    assertThat(alarm.body().path("namespace").asText()).isEqualTo("AWS/SQS");
+                    assertThat(alarm.body().path("metric_name").asText()).isEqualTo("ApproximateAgeOfOldestMessage");
+                    assertThat(alarm.body().path("dimensions").path("QueueName").asText())
+                            .isEqualTo("${module.usage_event_queue.queue_name}");
+                    assertThat(resolveLocals(alarm.body().path("threshold").asText(), locals))
+                            .contains("local.rejection_retry_span_seconds")
+                            .contains("var.oldest_message_age_alarm_margin_seconds");
+                });
         assertThat(locals.get("rejection_retry_span_seconds").asText())
                 .isEqualTo("${min(var.max_receive_count, 3) * local.visibility_timeout_seconds}");
         for (String kind : List.of("invalid", "rejected")) {
@@ -207,14 +229,18 @@ class TerraformTest {
             assertThat(alarm.body().path("dimensions").path("QueueName").asText())
                     .isEqualTo("${module.usage_event_queue.dlq_name}");
         });
-        assertThat(alarms).as("projection lag: Micrometer publishes a gauge as <name>.value").anySatisfy(alarm -> {
-            assertThat(alarm.body().path("namespace").asText()).isEqualTo("Ledger");
-            assertThat(alarm.body().path("metric_name").asText()).isEqualTo("ledger.projection.lag.events.value");
-            assertThat(textMap(alarm.body().path("dimensions")))
-                    .containsExactly(Map.entry("processor", "entitlement-table"));
-            assertThat(alarm.body().path("comparison_operator").asText()).isEqualTo("GreaterThanThreshold");
-            assertThat(alarm.body().path("treat_missing_data").asText()).isNotEqualTo("notBreaching");
-        });
+        assertThat(alarms)
+                .as("projection lag: Micrometer publishes a gauge as <name>.value")
+                .anySatisfy(alarm -> {
+                    assertThat(alarm.body().path("namespace").asText()).isEqualTo("Ledger");
+                    assertThat(alarm.body().path("metric_name").asText())
+                            .isEqualTo("ledger.projection.lag.events.value");
+                    assertThat(textMap(alarm.body().path("dimensions")))
+                            .containsExactly(Map.entry("processor", "entitlement-table"));
+                    assertThat(alarm.body().path("comparison_operator").asText())
+                            .isEqualTo("GreaterThanThreshold");
+                    assertThat(alarm.body().path("treat_missing_data").asText()).isNotEqualTo("notBreaching");
+                });
         assertThat(alarms).as("no running tasks").anySatisfy(alarm -> {
             assertThat(alarm.body().path("namespace").asText()).isEqualTo("ECS/ContainerInsights");
             assertThat(alarm.body().path("metric_name").asText()).isEqualTo("RunningTaskCount");
@@ -222,19 +248,29 @@ class TerraformTest {
             assertThat(alarm.body().path("threshold").asInt(-1)).isEqualTo(1);
             assertThat(alarm.body().path("treat_missing_data").asText()).isEqualTo("breaching");
         });
-        assertThat(alarms).extracting(alarm -> alarm.body().path("namespace").asText() + " "
+        assertThat(alarms)
+                .extracting(alarm -> alarm.body().path("namespace").asText() + " "
                         + alarm.body().path("metric_name").asText())
-                .contains("AWS/ECS CPUUtilization", "AWS/ECS MemoryUtilization", "AWS/RDS CPUUtilization",
-                        "AWS/RDS FreeStorageSpace", "AWS/RDS DatabaseConnections", "AWS/DynamoDB ReadThrottleEvents",
-                        "AWS/DynamoDB WriteThrottleEvents", "AWS/ApplicationELB HTTPCode_ELB_5XX_Count",
+                .contains(
+                        "AWS/ECS CPUUtilization",
+                        "AWS/ECS MemoryUtilization",
+                        "AWS/RDS CPUUtilization",
+                        "AWS/RDS FreeStorageSpace",
+                        "AWS/RDS DatabaseConnections",
+                        "AWS/DynamoDB ReadThrottleEvents",
+                        "AWS/DynamoDB WriteThrottleEvents",
+                        "AWS/ApplicationELB HTTPCode_ELB_5XX_Count",
                         "AWS/ApplicationELB UnHealthyHostCount");
 
         // Scaling follows visible messages per task, never the age that rejections hold up.
         List<Block> policies = blocks(SERVICE, "resource", "aws_appautoscaling_policy");
-        assertThat(policies).extracting(policy -> policy.body().path("policy_type").asText())
+        assertThat(policies)
+                .extracting(policy -> policy.body().path("policy_type").asText())
                 .containsOnly("TargetTrackingScaling");
         String scaling = policies.toString();
-        assertThat(scaling).contains("ApproximateNumberOfMessagesVisible").contains("RunningTaskCount")
+        assertThat(scaling)
+                .contains("ApproximateNumberOfMessagesVisible")
+                .contains("RunningTaskCount")
                 .doesNotContain("ApproximateAgeOfOldestMessage");
         // The metrics are the ones the README documents (Prometheus spells them with underscores).
         assertThat(readme()).contains("`ledger_projection_lag_events{processor}`");
@@ -244,7 +280,9 @@ class TerraformTest {
 
     @Test
     void no_policy_grants_sqs_or_dynamodb_actions_on_every_resource() throws IOException, InterruptedException {
-        assertThat(blocks(INFRA, "data", "aws_iam_policy_document")).as("policy documents found").hasSizeGreaterThan(4);
+        assertThat(blocks(INFRA, "data", "aws_iam_policy_document"))
+                .as("policy documents found")
+                .hasSizeGreaterThan(4);
         assertThat(wildcardGrants(parsed, null)).isEmpty();
     }
 
@@ -303,8 +341,14 @@ class TerraformTest {
 
         List<String> grants = wildcardGrants(files, directory);
         assertThat(grants).hasSize(5);
-        assertThat(String.join("\n", grants)).contains("aws_iam_policy_document.listed", "sqs:*", "dynamodb:*",
-                "aws_iam_role_policy.encoded", "aws_iam_policy.heredoc", "AmazonDynamoDBFullAccess")
+        assertThat(String.join("\n", grants))
+                .contains(
+                        "aws_iam_policy_document.listed",
+                        "sqs:*",
+                        "dynamodb:*",
+                        "aws_iam_role_policy.encoded",
+                        "aws_iam_policy.heredoc",
+                        "AmazonDynamoDBFullAccess")
                 .doesNotContain("scoped");
     }
 
@@ -322,11 +366,13 @@ class TerraformTest {
         assertThat(secrets).containsOnlyKeys("LEDGER_SECURITY_TOKENS_JSON");
         assertThat(secrets.get("LEDGER_SECURITY_TOKENS_JSON")).isEqualTo("${var.api_tokens_secret_arn}");
         assertThat(environment.keySet()).noneMatch(name -> name.matches("(?i).*(PASSWORD|SECRET|TOKEN|CREDENTIAL).*"));
-        assertThat(environment).containsEntry("SPRING_DATASOURCE_USERNAME", "${var.database_app_username}")
+        assertThat(environment)
+                .containsEntry("SPRING_DATASOURCE_USERNAME", "${var.database_app_username}")
                 .containsEntry("LEDGER_DATABASE_AUTHENTICATION", "iam")
                 .containsEntry("LEDGER_SQS_MAX_RECEIVE_COUNT", "${tostring(var.max_receive_count)}");
 
-        assertThat(environment).containsEntry("SPRING_PROFILES_ACTIVE", "aws")
+        assertThat(environment)
+                .containsEntry("SPRING_PROFILES_ACTIVE", "aws")
                 .containsEntry("USAGE_EVENT_QUEUE_URL", "${module.usage_event_queue.queue_url}")
                 .containsEntry("LEDGER_SQS_DEAD_LETTER_QUEUE", "${module.usage_event_queue.dlq_url}")
                 .containsEntry("LEDGER_DYNAMODB_TABLE", "${module.entitlements_table.table_name}")
@@ -339,21 +385,31 @@ class TerraformTest {
         assertThat(bootstrap.path("name").asText()).isEqualTo("db-bootstrap");
         assertThat(texts(bootstrap.path("command"))).containsExactly("database", "bootstrap");
         Map<String, String> bootstrapSecrets = textMap(bootstrap.path("secrets"));
-        assertThat(bootstrapSecrets).containsOnly(
-                Map.entry("LEDGER_DATABASE_ADMIN_USERNAME", "${local.database_admin_secret_arn}:username::"),
-                Map.entry("LEDGER_DATABASE_ADMIN_PASSWORD", "${local.database_admin_secret_arn}:password::"));
-        assertThat(textMap(bootstrap.path("environment"))).containsOnly(
-                Map.entry("SPRING_DATASOURCE_URL", "${local.database_url}"),
-                Map.entry("LEDGER_DATABASE_APP_USERNAME", "${var.database_app_username}"));
+        assertThat(bootstrapSecrets)
+                .containsOnly(
+                        Map.entry("LEDGER_DATABASE_ADMIN_USERNAME", "${local.database_admin_secret_arn}:username::"),
+                        Map.entry("LEDGER_DATABASE_ADMIN_PASSWORD", "${local.database_admin_secret_arn}:password::"));
+        assertThat(textMap(bootstrap.path("environment")))
+                .containsOnly(
+                        Map.entry("SPRING_DATASOURCE_URL", "${local.database_url}"),
+                        Map.entry("LEDGER_DATABASE_APP_USERNAME", "${var.database_app_username}"));
 
         // In the module, plain variables become `environment` and secrets become `secrets` with valueFrom only.
         Path module = INFRA.resolve("modules/ecs-worker");
         JsonNode container = locals(module).get("container_definition");
-        assertThat(container).as("local.container_definition of the ecs-worker module").isNotNull();
-        assertThat(container.path("environment").asText()).contains("var.environment").doesNotContain("var.secrets");
-        assertThat(container.path("secrets").asText()).contains("var.secrets").contains("valueFrom")
+        assertThat(container)
+                .as("local.container_definition of the ecs-worker module")
+                .isNotNull();
+        assertThat(container.path("environment").asText())
+                .contains("var.environment")
+                .doesNotContain("var.secrets");
+        assertThat(container.path("secrets").asText())
+                .contains("var.secrets")
+                .contains("valueFrom")
                 .doesNotContain("var.environment");
-        assertThat(container.path("dependsOn").asText()).contains("var.init_container.name").contains("SUCCESS");
+        assertThat(container.path("dependsOn").asText())
+                .contains("var.init_container.name")
+                .contains("SUCCESS");
         Block taskDefinition = one(blocks(module, "resource", "aws_ecs_task_definition"), "this");
         assertThat(taskDefinition.body().path("container_definitions").asText())
                 .isEqualTo("${jsonencode(concat([local.container_definition], local.init_container_definitions))}");
@@ -363,9 +419,10 @@ class TerraformTest {
     void every_variable_of_the_ecs_container_binds_to_a_real_property() throws IOException {
         Map<String, JsonNode> locals = locals(SERVICE);
         Block worker = one(blocks(SERVICE, "module"), "worker");
-        List<String> variables = new ArrayList<>(textMap(resolveLocal(worker.body().path("environment"), locals))
-                .keySet());
-        variables.addAll(textMap(resolveLocal(worker.body().path("secrets"), locals)).keySet());
+        List<String> variables = new ArrayList<>(
+                textMap(resolveLocal(worker.body().path("environment"), locals)).keySet());
+        variables.addAll(
+                textMap(resolveLocal(worker.body().path("secrets"), locals)).keySet());
         // The db-bootstrap container's variables are read by the `database bootstrap` command itself, which runs
         // without the application context, so they are no Spring properties and are not checked here.
 
@@ -374,7 +431,9 @@ class TerraformTest {
         for (String variable : variables) {
             // AWS_REGION is read by the AWS SDK's region provider chain, not by Spring.
             if (!variable.equals("AWS_REGION") && known.bindingOf(variable).isEmpty()) {
-                unbound.put(variable, DockerComposeTest.KnownProperties.relaxedName(variable).toString());
+                unbound.put(
+                        variable,
+                        DockerComposeTest.KnownProperties.relaxedName(variable).toString());
             }
         }
         assertThat(unbound).as("container variables that bind to no property").isEmpty();
@@ -382,11 +441,17 @@ class TerraformTest {
 
     @Test
     void the_container_health_check_and_port_match_the_image() throws IOException {
-        JsonNode healthCheck = one(blocks(SERVICE, "variable"), "health_check_command").body().path("default");
+        JsonNode healthCheck =
+                one(blocks(SERVICE, "variable"), "health_check_command").body().path("default");
         String command = String.join(" ", texts(healthCheck));
-        assertThat(command).startsWith("CMD-SHELL").contains("curl").contains("/actuator/health").contains(":8080/");
+        assertThat(command)
+                .startsWith("CMD-SHELL")
+                .contains("curl")
+                .contains("/actuator/health")
+                .contains(":8080/");
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        assertThat(dockerfile).as("the image installs curl for the health check")
+        assertThat(dockerfile)
+                .as("the image installs curl for the health check")
                 .containsPattern("apt-get install[^\\n]*\\bcurl\\b");
         assertThat(locals(SERVICE).get("container_port").asInt()).isEqualTo(8080);
         assertThat(dockerfile).containsPattern("(?m)^EXPOSE 8080$");
@@ -396,21 +461,30 @@ class TerraformTest {
 
     /** Runs {@code node target/hcl/parse.js <files>} in the project root; one JSON object: path → parsed file. */
     static JsonNode parseHcl(List<Path> files) throws IOException, InterruptedException {
-        assertThat(PARSER).as("the HCL parser is installed by the build (npm ci of src/test/hcl into target/hcl, "
-                + "phase generate-test-resources)").exists();
-        assertThat(PARSER.resolveSibling("node_modules/@cdktf/hcl2json")).as("npm ci ran in target/hcl").isDirectory();
-        List<String> command = new ArrayList<>(List.of(System.getProperty("ledger.test.node-executable", "node"),
-                relative(PARSER)));
+        assertThat(PARSER)
+                .as("the HCL parser is installed by the build (npm ci of src/test/hcl into target/hcl, "
+                        + "phase generate-test-resources)")
+                .exists();
+        assertThat(PARSER.resolveSibling("node_modules/@cdktf/hcl2json"))
+                .as("npm ci ran in target/hcl")
+                .isDirectory();
+        List<String> command =
+                new ArrayList<>(List.of(System.getProperty("ledger.test.node-executable", "node"), relative(PARSER)));
         files.forEach(file -> command.add(relative(file)));
         Path stderr = Files.createTempFile("hcl-parse", ".err");
         try {
-            Process process = new ProcessBuilder(command).directory(ROOT.toFile())
-                    .redirectError(stderr.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(ROOT.toFile())
+                    .redirectError(stderr.toFile())
+                    .start();
             process.getOutputStream().close();
             byte[] stdout = process.getInputStream().readAllBytes();
-            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the HCL parser finished").isTrue();
-            assertThat(process.exitValue()).as("exit code of %s; stderr: %s", command,
-                    Files.readString(stderr)).isZero();
+            assertThat(process.waitFor(2, TimeUnit.MINUTES))
+                    .as("the HCL parser finished")
+                    .isTrue();
+            assertThat(process.exitValue())
+                    .as("exit code of %s; stderr: %s", command, Files.readString(stderr))
+                    .isZero();
             return JSON.readTree(new String(stdout, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(stderr);
@@ -419,7 +493,9 @@ class TerraformTest {
 
     static String relative(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
-        return (absolute.startsWith(ROOT) ? ROOT.relativize(absolute) : absolute).toString().replace('\\', '/');
+        return (absolute.startsWith(ROOT) ? ROOT.relativize(absolute) : absolute)
+                .toString()
+                .replace('\\', '/');
     }
 
     static JsonNode file(Path path) {
@@ -432,8 +508,8 @@ class TerraformTest {
     record Block(String file, String kind, String type, String name, JsonNode body) {
 
         String address() {
-            return (kind.equals("data") ? "data." : "") + (type.isEmpty() ? kind + "." : type + ".") + name
-                    + " (" + file + ")";
+            return (kind.equals("data") ? "data." : "") + (type.isEmpty() ? kind + "." : type + ".") + name + " ("
+                    + file + ")";
         }
     }
 
@@ -448,8 +524,8 @@ class TerraformTest {
 
     private static Predicate<String> inDirectory(Path directory) {
         String prefix = relative(directory) + "/";
-        return file -> file.startsWith(prefix) && (directory.equals(INFRA) || !file.substring(prefix.length())
-                .contains("/"));
+        return file -> file.startsWith(prefix)
+                && (directory.equals(INFRA) || !file.substring(prefix.length()).contains("/"));
     }
 
     static List<Block> blocks(Map<String, JsonNode> files, Predicate<String> fileFilter, String kind, String type) {
@@ -462,8 +538,9 @@ class TerraformTest {
             fields(content.path(kind)).forEach((first, value) -> {
                 if (typed) {
                     if (type == null || type.equals(first)) {
-                        fields(value).forEach((name, bodies) -> objects(bodies).forEach(body ->
-                                blocks.add(new Block(file, kind, first, name, body))));
+                        fields(value)
+                                .forEach((name, bodies) -> objects(bodies)
+                                        .forEach(body -> blocks.add(new Block(file, kind, first, name, body))));
                     }
                 } else {
                     objects(value).forEach(body -> blocks.add(new Block(file, kind, "", first, body)));
@@ -474,7 +551,8 @@ class TerraformTest {
     }
 
     static Block one(List<Block> blocks, String name) {
-        List<Block> named = blocks.stream().filter(block -> block.name().equals(name)).toList();
+        List<Block> named =
+                blocks.stream().filter(block -> block.name().equals(name)).toList();
         assertThat(named).as("exactly one block named %s", name).hasSize(1);
         return named.get(0);
     }
@@ -569,8 +647,7 @@ class TerraformTest {
     }
 
     /** The local profile's names with the given project and environment, to compare name patterns. */
-    private static PropertySourcesPropertyResolver localNames(String project, String environment)
-            throws IOException {
+    private static PropertySourcesPropertyResolver localNames(String project, String environment) throws IOException {
         MutablePropertySources sources = new MutablePropertySources();
         java.util.Properties local = new java.util.Properties();
         try (java.io.Reader reader = Files.newBufferedReader(DockerComposeTest.LOCAL_PROFILE)) {
@@ -591,8 +668,13 @@ class TerraformTest {
     // ---- least privilege ------------------------------------------------------------------------------------------
 
     /** One IAM policy statement, from a policy document block or from JSON. */
-    record Statement(String where, String effect, List<String> actions, List<String> notActions,
-                     List<String> resources, List<String> notResources) {
+    record Statement(
+            String where,
+            String effect,
+            List<String> actions,
+            List<String> notActions,
+            List<String> resources,
+            List<String> notResources) {
 
         /** The statements of a data "aws_iam_policy_document" block, including dynamic ones. */
         static List<Statement> of(Block document) {
@@ -601,9 +683,12 @@ class TerraformTest {
             objects(document.body().path("dynamic").path("statement"))
                     .forEach(dynamic -> bodies.addAll(objects(dynamic.path("content"))));
             for (JsonNode body : bodies) {
-                statements.add(new Statement(document.address() + " " + body.path("sid").asText(""),
-                        body.path("effect").asText("Allow"), texts(body.path("actions")),
-                        texts(body.path("not_actions")), texts(body.path("resources")),
+                statements.add(new Statement(
+                        document.address() + " " + body.path("sid").asText(""),
+                        body.path("effect").asText("Allow"),
+                        texts(body.path("actions")),
+                        texts(body.path("not_actions")),
+                        texts(body.path("resources")),
                         texts(body.path("not_resources"))));
             }
             return statements;
@@ -614,9 +699,13 @@ class TerraformTest {
             List<Statement> statements = new ArrayList<>();
             JsonNode statement = policy.path("Statement");
             for (JsonNode body : objects(statement)) {
-                statements.add(new Statement(where + " " + body.path("Sid").asText(""),
-                        body.path("Effect").asText("Allow"), texts(body.path("Action")), texts(body.path("NotAction")),
-                        texts(body.path("Resource")), texts(body.path("NotResource"))));
+                statements.add(new Statement(
+                        where + " " + body.path("Sid").asText(""),
+                        body.path("Effect").asText("Allow"),
+                        texts(body.path("Action")),
+                        texts(body.path("NotAction")),
+                        texts(body.path("Resource")),
+                        texts(body.path("NotResource"))));
             }
             return statements;
         }
@@ -627,8 +716,11 @@ class TerraformTest {
                 return false;
             }
             boolean everyResource = resources.contains("*") || !notResources.isEmpty();
-            boolean queueOrTable = !notActions.isEmpty() || actions.stream().anyMatch(action -> action.equals("*")
-                    || action.contains("${") || action.toLowerCase().matches("(sqs|dynamodb):.*"));
+            boolean queueOrTable = !notActions.isEmpty()
+                    || actions.stream()
+                            .anyMatch(action -> action.equals("*")
+                                    || action.contains("${")
+                                    || action.toLowerCase().matches("(sqs|dynamodb):.*"));
             return everyResource && queueOrTable;
         }
     }
@@ -669,7 +761,8 @@ class TerraformTest {
             }
         }
         statements.addAll(parseEncodedPolicies(encoded, scratch));
-        statements.stream().filter(Statement::grantsQueueOrTableActionsOnEveryResource)
+        statements.stream()
+                .filter(Statement::grantsQueueOrTableActionsOnEveryResource)
                 .forEach(statement -> findings.add(statement.where() + ": allows " + statement.actions()
                         + (statement.notActions().isEmpty() ? "" : " all but " + statement.notActions())
                         + " on " + statement.resources()
@@ -705,7 +798,11 @@ class TerraformTest {
         List<String> wheres = new ArrayList<>(encoded.keySet());
         StringBuilder hcl = new StringBuilder();
         for (int i = 0; i < wheres.size(); i++) {
-            hcl.append("policy_").append(i).append(" = ").append(encoded.get(wheres.get(i))).append('\n');
+            hcl.append("policy_")
+                    .append(i)
+                    .append(" = ")
+                    .append(encoded.get(wheres.get(i)))
+                    .append('\n');
         }
         Files.writeString(file, hcl);
         try {

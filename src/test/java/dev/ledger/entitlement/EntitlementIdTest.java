@@ -25,7 +25,8 @@ class EntitlementIdTest {
     @Test
     void user_ids_longer_than_256_characters_are_rejected_with_invalid_user_id() {
         assertThatThrownBy(() -> EntitlementId.of("x".repeat(257), "K"))
-                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER_ID"))
+                .isInstanceOfSatisfying(
+                        InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER_ID"))
                 .hasMessageContaining("256");
     }
 
@@ -33,20 +34,27 @@ class EntitlementIdTest {
     @ValueSource(strings = {"", "a\nb", "tab\there", "nul\u0000", "del\u007f", "line\u2028sep"})
     void empty_or_control_character_user_ids_are_rejected(String userId) {
         assertThatThrownBy(() -> EntitlementId.of(userId, "K"))
-                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER_ID"));
+                .isInstanceOfSatisfying(
+                        InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER_ID"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "lower", "1STARTS_WITH_DIGIT", "HAS-DASH", "HAS#HASH", "_UNDERSCORE_FIRST"})
     void keys_not_matching_the_pattern_are_rejected(String key) {
         assertThatThrownBy(() -> EntitlementId.of("u", key))
-                .isInstanceOfSatisfying(InvalidInput.class,
-                        e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_KEY"));
+                .isInstanceOfSatisfying(
+                        InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_KEY"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"A", "AI_TUTOR_ACCESS", "ACCESS_DASHBOARD", "K9",
-            "A12345678901234567890123456789012345678901234567890123456789012"})
+    @ValueSource(
+            strings = {
+                "A",
+                "AI_TUTOR_ACCESS",
+                "ACCESS_DASHBOARD",
+                "K9",
+                "A12345678901234567890123456789012345678901234567890123456789012"
+            })
     void keys_matching_the_pattern_are_accepted(String key) {
         assertThat(EntitlementId.of("u", key).entitlementKey()).isEqualTo(key);
     }
@@ -55,14 +63,14 @@ class EntitlementIdTest {
     void keys_are_at_most_64_characters() {
         assertThat(EntitlementId.of("u", "K".repeat(64)).entitlementKey()).hasSize(64);
         assertThatThrownBy(() -> EntitlementId.of("u", "K".repeat(65)))
-                .isInstanceOfSatisfying(InvalidInput.class,
-                        e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_KEY"));
+                .isInstanceOfSatisfying(
+                        InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_KEY"));
     }
 
     @Test
     void parsing_a_string_without_separator_is_rejected() {
         assertThatThrownBy(() -> EntitlementId.parse("nohash"))
-                .isInstanceOfSatisfying(InvalidInput.class,
-                        e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_ID"));
+                .isInstanceOfSatisfying(
+                        InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_ENTITLEMENT_ID"));
     }
 }

@@ -40,18 +40,35 @@ class EntitlementTest {
     }
 
     private static EntitlementGranted granted(UsagePolicy policy) {
-        return new EntitlementGranted(USER, KEY, true, policy, policy == null ? null : FEB_START,
-                policy == null ? null : FEB_END, GRANTED_AT);
+        return new EntitlementGranted(
+                USER,
+                KEY,
+                true,
+                policy,
+                policy == null ? null : FEB_START,
+                policy == null ? null : FEB_END,
+                GRANTED_AT);
     }
 
     private static ConsumeUsage consume(long amount, String at, String dedupKey) {
         return new ConsumeUsage(ID, amount, Instant.parse(at), dedupKey, META, "msg-" + dedupKey);
     }
 
-    private static UsageConsumed consumed(long amount, String at, String dedupKey, Instant start, Instant end,
-                                          Long usedAfter, boolean late) {
-        return new UsageConsumed(USER, KEY, amount, Instant.parse(at), start, end, usedAfter, 100, late, dedupKey,
-                "msg-" + dedupKey, META);
+    private static UsageConsumed consumed(
+            long amount, String at, String dedupKey, Instant start, Instant end, Long usedAfter, boolean late) {
+        return new UsageConsumed(
+                USER,
+                KEY,
+                amount,
+                Instant.parse(at),
+                start,
+                end,
+                usedAfter,
+                100,
+                late,
+                dedupKey,
+                "msg-" + dedupKey,
+                META);
     }
 
     private static Matcher<Throwable> rejectedWith(RejectionReason reason) {
@@ -91,8 +108,14 @@ class EntitlementTest {
             UsagePolicy calendar = new UsagePolicy(5, Period.MONTHLY, null, OverLimit.REJECT);
             fixture.givenNoPriorActivity()
                     .when(new GrantEntitlement(ID, false, calendar, GRANTED_AT))
-                    .expectEvents(new EntitlementGranted(USER, KEY, false, calendar,
-                            Instant.parse("2025-02-01T00:00:00Z"), Instant.parse("2025-03-01T00:00:00Z"), GRANTED_AT));
+                    .expectEvents(new EntitlementGranted(
+                            USER,
+                            KEY,
+                            false,
+                            calendar,
+                            Instant.parse("2025-02-01T00:00:00Z"),
+                            Instant.parse("2025-03-01T00:00:00Z"),
+                            GRANTED_AT));
         }
 
         @Test
@@ -106,7 +129,8 @@ class EntitlementTest {
         @Test
         void a_policy_with_a_negative_limit_is_invalid_input() {
             assertThatThrownBy(() -> new UsagePolicy(-1, Period.DAILY, null, OverLimit.REJECT))
-                    .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_LIMIT"));
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_LIMIT"));
         }
 
         @Test
@@ -120,7 +144,8 @@ class EntitlementTest {
 
         private static final String TABLE = "access-service-entitlements";
         private static final Instant IMPORTED_AT = Instant.parse("2025-02-10T12:00:00Z");
-        private static final UsagePolicy SOURCE_MONTHLY_100 = new UsagePolicy(100, Period.MONTHLY, null, OverLimit.REJECT);
+        private static final UsagePolicy SOURCE_MONTHLY_100 =
+                new UsagePolicy(100, Period.MONTHLY, null, OverLimit.REJECT);
 
         private ImportEntitlement importOf(boolean active, UsagePolicy usage, long used, Instant periodStart) {
             return new ImportEntitlement(ID, active, usage, used, periodStart, TABLE, "admin", IMPORTED_AT);
@@ -151,8 +176,12 @@ class EntitlementTest {
             Instant since = Instant.parse("2024-03-01T00:00:00Z");
             fixture.givenNoPriorActivity()
                     .when(importOf(true, none, 420, since))
-                    .expectEvents(imported(true, new UsagePolicy(500, Period.NONE, since, OverLimit.RECORD_OVERAGE),
-                            420, since, null));
+                    .expectEvents(imported(
+                            true,
+                            new UsagePolicy(500, Period.NONE, since, OverLimit.RECORD_OVERAGE),
+                            420,
+                            since,
+                            null));
         }
 
         @Test
@@ -172,8 +201,12 @@ class EntitlementTest {
             // the source's window [Dec 31, Jan 31) has passed at the import on Feb 10; its Feb window follows on
             fixture.givenNoPriorActivity()
                     .when(importOf(true, SOURCE_MONTHLY_100, 80, december))
-                    .expectEvents(imported(true, new UsagePolicy(100, Period.MONTHLY, december, OverLimit.REJECT), 0,
-                            FEB_START, FEB_END));
+                    .expectEvents(imported(
+                            true,
+                            new UsagePolicy(100, Period.MONTHLY, december, OverLimit.REJECT),
+                            0,
+                            FEB_START,
+                            FEB_END));
         }
 
         @Test
@@ -211,16 +244,25 @@ class EntitlementTest {
         void usage_after_the_imported_window_ends_resets_the_count_on_the_anchor_of_the_source() {
             fixture.given(imported(true, MONTHLY_100, 98, FEB_START, FEB_END))
                     .when(consume(3, "2025-03-01T00:00:00Z", "k1"))
-                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 98, FEB_END, MAR_END,
-                                    PeriodReset.Reason.LAZY, Instant.parse("2025-03-01T00:00:00Z")),
+                    .expectEvents(
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    98,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    Instant.parse("2025-03-01T00:00:00Z")),
                             consumed(3, "2025-03-01T00:00:00Z", "k1", FEB_END, MAR_END, 3L, false));
         }
 
         @Test
         void a_negative_imported_count_is_invalid_input() {
             assertThatThrownBy(() -> importOf(true, SOURCE_MONTHLY_100, -1, FEB_START))
-                    .isInstanceOfSatisfying(InvalidInput.class,
-                            e -> assertThat(e.code()).isEqualTo("INVALID_USAGE_COUNT"));
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_USAGE_COUNT"));
         }
     }
 
@@ -229,7 +271,8 @@ class EntitlementTest {
 
         @Test
         void usage_within_the_limit_emits_UsageConsumed_with_period_bounds_and_count_after() {
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(40, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 40L, false))
                     .when(consume(2, "2025-02-10T00:00:00Z", "k1"))
                     .expectResultMessagePayload(Consumption.COUNTED)
@@ -238,7 +281,8 @@ class EntitlementTest {
 
         @Test
         void usage_that_reaches_the_limit_exactly_is_counted() {
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(99, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 99L, false))
                     .when(consume(1, "2025-02-10T00:00:00Z", "k1"))
                     .expectEvents(consumed(1, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 100L, false));
@@ -270,7 +314,8 @@ class EntitlementTest {
 
         @Test
         void usage_over_the_limit_is_rejected_with_LIMIT_EXCEEDED_carrying_limit_used_and_requested() {
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(95, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 95L, false))
                     .when(consume(6, "2025-02-10T00:00:00Z", "k1"))
                     .expectNoEvents()
@@ -279,7 +324,9 @@ class EntitlementTest {
                         protected boolean matchesSafely(Throwable item) {
                             return item instanceof EntitlementRejection r
                                     && r.reason() == RejectionReason.LIMIT_EXCEEDED
-                                    && r.limit() == 100 && r.used() == 95 && r.requested() == 6;
+                                    && r.limit() == 100
+                                    && r.used() == 95
+                                    && r.requested() == 6;
                         }
 
                         @Override
@@ -299,7 +346,8 @@ class EntitlementTest {
 
         @Test
         void soft_limit_records_usage_past_the_limit() {
-            fixture.given(granted(SOFT_MONTHLY_100),
+            fixture.given(
+                            granted(SOFT_MONTHLY_100),
                             consumed(95, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 95L, false))
                     .when(consume(10, "2025-02-10T00:00:00Z", "k1"))
                     .expectEvents(consumed(10, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 105L, false));
@@ -309,14 +357,15 @@ class EntitlementTest {
         @ValueSource(longs = {0, -1, 1_000_000_001L, Long.MAX_VALUE})
         void amounts_outside_1_to_one_billion_are_invalid_input(long amount) {
             assertThatThrownBy(() -> new ConsumeUsage(ID, amount, GRANTED_AT, "k", null, null))
-                    .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_AMOUNT"));
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_AMOUNT"));
         }
 
         @Test
         void a_command_without_dedup_key_is_invalid_input() {
             assertThatThrownBy(() -> new ConsumeUsage(ID, 1, GRANTED_AT, " ".strip(), null, null))
-                    .isInstanceOfSatisfying(InvalidInput.class,
-                            e -> assertThat(e.code()).isEqualTo("INVALID_DEDUP_KEY"));
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_DEDUP_KEY"));
         }
     }
 
@@ -325,12 +374,21 @@ class EntitlementTest {
 
         @Test
         void usage_after_the_period_end_resets_into_the_next_period_first() {
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(40, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 40L, false))
                     .when(consume(3, "2025-03-05T00:00:00Z", "k1"))
                     .expectEvents(
-                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 40, FEB_END, MAR_END,
-                                    PeriodReset.Reason.LAZY, Instant.parse("2025-03-05T00:00:00Z")),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    40,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    Instant.parse("2025-03-05T00:00:00Z")),
                             consumed(3, "2025-03-05T00:00:00Z", "k1", FEB_END, MAR_END, 3L, false));
         }
 
@@ -339,8 +397,16 @@ class EntitlementTest {
             fixture.given(granted(MONTHLY_100))
                     .when(consume(1, "2025-02-28T15:00:00Z", "k1"))
                     .expectEvents(
-                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 0, FEB_END, MAR_END,
-                                    PeriodReset.Reason.LAZY, FEB_END),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    0,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    FEB_END),
                             consumed(1, "2025-02-28T15:00:00Z", "k1", FEB_END, MAR_END, 1L, false));
         }
 
@@ -348,18 +414,28 @@ class EntitlementTest {
         void usage_many_periods_later_resets_once_into_the_period_that_contains_it() {
             Instant julStart = Instant.parse("2025-07-31T15:00:00Z");
             Instant augEnd = Instant.parse("2025-08-31T15:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(70, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 70L, false))
                     .when(consume(5, "2025-08-13T00:00:00Z", "k1"))
                     .expectEvents(
-                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 70, julStart, augEnd,
-                                    PeriodReset.Reason.LAZY, Instant.parse("2025-08-13T00:00:00Z")),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    70,
+                                    julStart,
+                                    augEnd,
+                                    PeriodReset.Reason.LAZY,
+                                    Instant.parse("2025-08-13T00:00:00Z")),
                             consumed(5, "2025-08-13T00:00:00Z", "k1", julStart, augEnd, 5L, false));
         }
 
         @Test
         void a_new_period_lets_usage_through_that_the_old_one_rejected() {
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
                     .when(consume(100, "2025-03-01T00:00:00Z", "k1"))
                     .expectSuccessfulHandlerExecution()
@@ -383,23 +459,46 @@ class EntitlementTest {
         void the_period_none_never_resets() {
             UsagePolicy lifetime = new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT);
             EntitlementGranted grant = new EntitlementGranted(USER, KEY, true, lifetime, GRANTED_AT, null, GRANTED_AT);
-            fixture.given(grant, new UsageConsumed(USER, KEY, 60, GRANTED_AT, GRANTED_AT, null, 60L, 100, false,
-                            "k0", "msg-k0", META))
+            fixture.given(
+                            grant,
+                            new UsageConsumed(
+                                    USER, KEY, 60, GRANTED_AT, GRANTED_AT, null, 60L, 100, false, "k0", "msg-k0", META))
                     .when(consume(40, "2035-01-01T00:00:00Z", "k1"))
-                    .expectEvents(new UsageConsumed(USER, KEY, 40, Instant.parse("2035-01-01T00:00:00Z"), GRANTED_AT,
-                            null, 100L, 100, false, "k1", "msg-k1", META));
+                    .expectEvents(new UsageConsumed(
+                            USER,
+                            KEY,
+                            40,
+                            Instant.parse("2035-01-01T00:00:00Z"),
+                            GRANTED_AT,
+                            null,
+                            100L,
+                            100,
+                            false,
+                            "k1",
+                            "msg-k1",
+                            META));
         }
     }
 
     @Nested
     class LateUsage {
 
-        private final PeriodReset intoMarch = new PeriodReset(USER, KEY, FEB_START, FEB_END, 40, FEB_END, MAR_END,
-                PeriodReset.Reason.LAZY, Instant.parse("2025-03-02T00:00:00Z"));
+        private final PeriodReset intoMarch = new PeriodReset(
+                USER,
+                KEY,
+                FEB_START,
+                FEB_END,
+                40,
+                FEB_END,
+                MAR_END,
+                PeriodReset.Reason.LAZY,
+                Instant.parse("2025-03-02T00:00:00Z"));
 
         @Test
         void usage_in_a_closed_period_is_recorded_late_with_that_periods_bounds() {
-            fixture.given(granted(MONTHLY_100), intoMarch,
+            fixture.given(
+                            granted(MONTHLY_100),
+                            intoMarch,
                             consumed(7, "2025-03-02T00:00:00Z", "k0", FEB_END, MAR_END, 7L, false))
                     .when(consume(5, "2025-02-27T23:59:00Z", "late"))
                     .expectEvents(consumed(5, "2025-02-27T23:59:00Z", "late", FEB_START, FEB_END, null, true));
@@ -407,7 +506,9 @@ class EntitlementTest {
 
         @Test
         void late_usage_does_not_change_the_current_count() {
-            fixture.given(granted(MONTHLY_100), intoMarch,
+            fixture.given(
+                            granted(MONTHLY_100),
+                            intoMarch,
                             consumed(7, "2025-03-02T00:00:00Z", "k0", FEB_END, MAR_END, 7L, false),
                             consumed(5, "2025-02-27T23:59:00Z", "late", FEB_START, FEB_END, null, true))
                     .when(consume(1, "2025-03-03T00:00:00Z", "k2"))
@@ -425,8 +526,14 @@ class EntitlementTest {
         void usage_several_periods_back_gets_the_bounds_of_its_own_period() {
             fixture.given(granted(MONTHLY_100), intoMarch)
                     .when(consume(1, "2025-01-15T00:00:00Z", "old"))
-                    .expectEvents(consumed(1, "2025-01-15T00:00:00Z", "old", Instant.parse("2024-12-31T15:00:00Z"),
-                            FEB_START, null, true));
+                    .expectEvents(consumed(
+                            1,
+                            "2025-01-15T00:00:00Z",
+                            "old",
+                            Instant.parse("2024-12-31T15:00:00Z"),
+                            FEB_START,
+                            null,
+                            true));
         }
 
         @Test
@@ -443,20 +550,30 @@ class EntitlementTest {
         @Test
         void reset_sets_the_count_to_zero_and_keeps_the_period() {
             Instant at = Instant.parse("2025-02-10T00:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
                     .when(new ResetPeriod(ID, at))
-                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 100, FEB_START, FEB_END,
-                            PeriodReset.Reason.MANUAL, at));
+                    .expectEvents(new PeriodReset(
+                            USER, KEY, FEB_START, FEB_END, 100, FEB_START, FEB_END, PeriodReset.Reason.MANUAL, at));
         }
 
         @Test
         void usage_after_a_manual_reset_counts_from_zero() {
             Instant at = Instant.parse("2025-02-10T00:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
-                            new PeriodReset(USER, KEY, FEB_START, FEB_END, 100, FEB_START, FEB_END,
-                                    PeriodReset.Reason.MANUAL, at))
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    100,
+                                    FEB_START,
+                                    FEB_END,
+                                    PeriodReset.Reason.MANUAL,
+                                    at))
                     .when(consume(30, "2025-02-11T00:00:00Z", "k1"))
                     .expectEvents(consumed(30, "2025-02-11T00:00:00Z", "k1", FEB_START, FEB_END, 30L, false));
         }
@@ -466,8 +583,8 @@ class EntitlementTest {
             Instant at = Instant.parse("2025-03-10T00:00:00Z");
             fixture.given(granted(MONTHLY_100))
                     .when(new ResetPeriod(ID, at))
-                    .expectEvents(new PeriodReset(USER, KEY, FEB_START, FEB_END, 0, FEB_END, MAR_END,
-                            PeriodReset.Reason.MANUAL, at));
+                    .expectEvents(new PeriodReset(
+                            USER, KEY, FEB_START, FEB_END, 0, FEB_END, MAR_END, PeriodReset.Reason.MANUAL, at));
         }
 
         @Test
@@ -509,7 +626,9 @@ class EntitlementTest {
             fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT))
                     .when(new ActivateEntitlement(ID, GRANTED_AT))
                     .expectEvents(new EntitlementActivated(USER, KEY, GRANTED_AT));
-            fixture.given(granted(MONTHLY_100), new EntitlementDeactivated(USER, KEY, GRANTED_AT),
+            fixture.given(
+                            granted(MONTHLY_100),
+                            new EntitlementDeactivated(USER, KEY, GRANTED_AT),
                             new EntitlementActivated(USER, KEY, GRANTED_AT))
                     .when(consume(1, "2025-02-05T00:00:00Z", "k1"))
                     .expectResultMessagePayload(Consumption.COUNTED);
@@ -526,7 +645,8 @@ class EntitlementTest {
         void changing_the_limit_keeps_the_period_and_the_count() {
             UsagePolicy raised = new UsagePolicy(500, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
             Instant at = Instant.parse("2025-02-10T00:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false))
                     .when(new ChangeUsagePolicy(ID, raised, at))
                     .expectEvents(new UsagePolicyChanged(USER, KEY, raised, FEB_START, FEB_END, 100, at));
@@ -536,23 +656,42 @@ class EntitlementTest {
         void a_raised_limit_lets_more_usage_through() {
             UsagePolicy raised = new UsagePolicy(500, Period.MONTHLY, ANCHOR, OverLimit.REJECT);
             Instant at = Instant.parse("2025-02-10T00:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(100, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
                             new UsagePolicyChanged(USER, KEY, raised, FEB_START, FEB_END, 100, at))
                     .when(consume(50, "2025-02-11T00:00:00Z", "k1"))
-                    .expectEvents(new UsageConsumed(USER, KEY, 50, Instant.parse("2025-02-11T00:00:00Z"), FEB_START,
-                            FEB_END, 150L, 500, false, "k1", "msg-k1", META));
+                    .expectEvents(new UsageConsumed(
+                            USER,
+                            KEY,
+                            50,
+                            Instant.parse("2025-02-11T00:00:00Z"),
+                            FEB_START,
+                            FEB_END,
+                            150L,
+                            500,
+                            false,
+                            "k1",
+                            "msg-k1",
+                            META));
         }
 
         @Test
         void changing_the_period_starts_the_new_period_containing_now_with_zero_usage() {
             UsagePolicy daily = new UsagePolicy(10, Period.DAILY, null, OverLimit.REJECT);
             Instant at = Instant.parse("2025-02-10T13:00:00Z");
-            fixture.given(granted(MONTHLY_100),
+            fixture.given(
+                            granted(MONTHLY_100),
                             consumed(60, "2025-02-05T00:00:00Z", "k0", FEB_START, FEB_END, 60L, false))
                     .when(new ChangeUsagePolicy(ID, daily, at))
-                    .expectEvents(new UsagePolicyChanged(USER, KEY, daily, Instant.parse("2025-02-10T00:00:00Z"),
-                            Instant.parse("2025-02-11T00:00:00Z"), 0, at));
+                    .expectEvents(new UsagePolicyChanged(
+                            USER,
+                            KEY,
+                            daily,
+                            Instant.parse("2025-02-10T00:00:00Z"),
+                            Instant.parse("2025-02-11T00:00:00Z"),
+                            0,
+                            at));
         }
 
         @Test

@@ -90,13 +90,15 @@ class PeriodCalendarTest {
 
         @Test
         void falls_back_to_feb_28_in_non_leap_years() {
-            assertThat(PeriodCalendar.windowContaining(Period.YEARLY, leapAnchor, Instant.parse("2025-06-01T00:00:00Z")))
+            assertThat(PeriodCalendar.windowContaining(
+                            Period.YEARLY, leapAnchor, Instant.parse("2025-06-01T00:00:00Z")))
                     .isEqualTo(window("2025-02-28T00:00:00Z", "2026-02-28T00:00:00Z"));
         }
 
         @Test
         void returns_to_feb_29_in_the_next_leap_year() {
-            assertThat(PeriodCalendar.windowContaining(Period.YEARLY, leapAnchor, Instant.parse("2028-03-01T00:00:00Z")))
+            assertThat(PeriodCalendar.windowContaining(
+                            Period.YEARLY, leapAnchor, Instant.parse("2028-03-01T00:00:00Z")))
                     .isEqualTo(window("2028-02-29T00:00:00Z", "2029-02-28T00:00:00Z"));
         }
 
@@ -146,14 +148,14 @@ class PeriodCalendarTest {
 
     @ParameterizedTest
     @CsvSource({
-            "DAILY,   2025-03-10T08:30:00Z, 2025-03-12T01:00:00Z, 2025-03-11T08:30:00Z, 2025-03-12T08:30:00Z",
-            "DAILY,   2025-03-10T08:30:00Z, 2025-03-12T08:30:00Z, 2025-03-12T08:30:00Z, 2025-03-13T08:30:00Z",
-            "WEEKLY,  2025-03-10T08:30:00Z, 2025-03-30T00:00:00Z, 2025-03-24T08:30:00Z, 2025-03-31T08:30:00Z",
-            "MONTHLY, 2025-03-10T08:30:00Z, 2025-03-10T08:29:59Z, 2025-02-10T08:30:00Z, 2025-03-10T08:30:00Z",
-            "YEARLY,  2025-03-10T08:30:00Z, 2030-01-01T00:00:00Z, 2029-03-10T08:30:00Z, 2030-03-10T08:30:00Z",
+        "DAILY,   2025-03-10T08:30:00Z, 2025-03-12T01:00:00Z, 2025-03-11T08:30:00Z, 2025-03-12T08:30:00Z",
+        "DAILY,   2025-03-10T08:30:00Z, 2025-03-12T08:30:00Z, 2025-03-12T08:30:00Z, 2025-03-13T08:30:00Z",
+        "WEEKLY,  2025-03-10T08:30:00Z, 2025-03-30T00:00:00Z, 2025-03-24T08:30:00Z, 2025-03-31T08:30:00Z",
+        "MONTHLY, 2025-03-10T08:30:00Z, 2025-03-10T08:29:59Z, 2025-02-10T08:30:00Z, 2025-03-10T08:30:00Z",
+        "YEARLY,  2025-03-10T08:30:00Z, 2030-01-01T00:00:00Z, 2029-03-10T08:30:00Z, 2030-03-10T08:30:00Z",
     })
-    void anchored_periods_are_start_inclusive_and_end_exclusive(Period period, Instant anchor, Instant at,
-                                                               Instant start, Instant end) {
+    void anchored_periods_are_start_inclusive_and_end_exclusive(
+            Period period, Instant anchor, Instant at, Instant start, Instant end) {
         assertThat(PeriodCalendar.windowContaining(period, anchor, at)).isEqualTo(new PeriodWindow(start, end));
     }
 
@@ -166,8 +168,11 @@ class PeriodCalendarTest {
             Instant at = Instant.ofEpochSecond(random.nextLong(0, 4_102_444_800L), random.nextInt(1_000_000_000));
             PeriodWindow window = PeriodCalendar.windowContaining(period, anchor, at);
             assertThat(window.contains(at)).as("%s contains %s", window, at).isTrue();
-            assertThat(PeriodCalendar.windowContaining(period, anchor, window.start())).isEqualTo(window);
-            assertThat(PeriodCalendar.windowContaining(period, anchor, window.end()).start()).isEqualTo(window.end());
+            assertThat(PeriodCalendar.windowContaining(period, anchor, window.start()))
+                    .isEqualTo(window);
+            assertThat(PeriodCalendar.windowContaining(period, anchor, window.end())
+                            .start())
+                    .isEqualTo(window.end());
         }
     }
 

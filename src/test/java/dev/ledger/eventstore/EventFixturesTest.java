@@ -39,28 +39,59 @@ class EventFixturesTest {
     static Stream<Arguments> events() {
         Instant anchor = Instant.parse("2025-01-31T15:00:00Z");
         return Stream.of(
-                Arguments.of(new EntitlementGranted("user-123", "AI_TUTOR_ACCESS", true,
-                        new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT), anchor,
-                        Instant.parse("2025-02-28T15:00:00Z"), Instant.parse("2025-02-01T09:00:00Z"))),
-                Arguments.of(new EntitlementImported("user-123", "AI_TUTOR_ACCESS", true,
-                        new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT), 37, anchor,
-                        Instant.parse("2025-02-28T15:00:00Z"), "access-service-entitlements", "admin",
+                Arguments.of(new EntitlementGranted(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
+                        true,
+                        new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT),
+                        anchor,
+                        Instant.parse("2025-02-28T15:00:00Z"),
+                        Instant.parse("2025-02-01T09:00:00Z"))),
+                Arguments.of(new EntitlementImported(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
+                        true,
+                        new UsagePolicy(100, Period.MONTHLY, anchor, OverLimit.REJECT),
+                        37,
+                        anchor,
+                        Instant.parse("2025-02-28T15:00:00Z"),
+                        "access-service-entitlements",
+                        "admin",
                         Instant.parse("2025-02-10T12:00:00Z"))),
-                Arguments.of(new UsagePolicyChanged("user-123", "AI_TUTOR_ACCESS",
+                Arguments.of(new UsagePolicyChanged(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
                         new UsagePolicy(10, Period.DAILY, null, OverLimit.RECORD_OVERAGE),
-                        Instant.parse("2025-02-10T00:00:00Z"), Instant.parse("2025-02-11T00:00:00Z"), 3,
+                        Instant.parse("2025-02-10T00:00:00Z"),
+                        Instant.parse("2025-02-11T00:00:00Z"),
+                        3,
                         Instant.parse("2025-02-10T13:00:00Z"))),
-                Arguments.of(new EntitlementDeactivated("user-123", "AI_TUTOR_ACCESS",
-                        Instant.parse("2025-02-11T08:00:00Z"))),
-                Arguments.of(new EntitlementActivated("user-123", "AI_TUTOR_ACCESS",
-                        Instant.parse("2025-02-12T08:00:00Z"))),
-                Arguments.of(new PeriodReset("user-123", "AI_TUTOR_ACCESS", anchor,
-                        Instant.parse("2025-02-28T15:00:00Z"), 40, Instant.parse("2025-07-31T15:00:00Z"),
-                        Instant.parse("2025-08-31T15:00:00Z"), PeriodReset.Reason.LAZY,
+                Arguments.of(new EntitlementDeactivated(
+                        "user-123", "AI_TUTOR_ACCESS", Instant.parse("2025-02-11T08:00:00Z"))),
+                Arguments.of(
+                        new EntitlementActivated("user-123", "AI_TUTOR_ACCESS", Instant.parse("2025-02-12T08:00:00Z"))),
+                Arguments.of(new PeriodReset(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
+                        anchor,
+                        Instant.parse("2025-02-28T15:00:00Z"),
+                        40,
+                        Instant.parse("2025-07-31T15:00:00Z"),
+                        Instant.parse("2025-08-31T15:00:00Z"),
+                        PeriodReset.Reason.LAZY,
                         Instant.parse("2025-08-13T00:00:00Z"))),
-                Arguments.of(new UsageConsumed("user-123", "AI_TUTOR_ACCESS", 2, Instant.parse("2025-08-13T00:00:00Z"),
-                        Instant.parse("2025-07-31T15:00:00Z"), Instant.parse("2025-08-31T15:00:00Z"), 2L, 100, false,
-                        "order-991", "5fea7756-0ea4-451a-a703-a558b933e274",
+                Arguments.of(new UsageConsumed(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
+                        2,
+                        Instant.parse("2025-08-13T00:00:00Z"),
+                        Instant.parse("2025-07-31T15:00:00Z"),
+                        Instant.parse("2025-08-31T15:00:00Z"),
+                        2L,
+                        100,
+                        false,
+                        "order-991",
+                        "5fea7756-0ea4-451a-a703-a558b933e274",
                         Map.of("source", "api", "tokens", 512, "beta", true))));
     }
 
@@ -68,7 +99,9 @@ class EventFixturesTest {
     @MethodSource("events")
     void the_stored_fixture_deserializes_to_the_event(Object expected) throws IOException {
         byte[] fixture = fixture(expected.getClass());
-        SerializedObject<byte[]> stored = new SimpleSerializedObject<>(fixture, byte[].class,
+        SerializedObject<byte[]> stored = new SimpleSerializedObject<>(
+                fixture,
+                byte[].class,
                 new SimpleSerializedType(expected.getClass().getName(), "1"));
         Object event = serializer.deserialize(stored);
         assertThat(event).isEqualTo(expected);

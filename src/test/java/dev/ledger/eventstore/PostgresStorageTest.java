@@ -24,13 +24,17 @@ class PostgresStorageTest {
 
     @Autowired
     dev.ledger.command.Ledger ledger;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     Serializer serializer;
+
     @Autowired
     @Qualifier("eventSerializer")
     Serializer eventSerializer;
+
     @Autowired
     @Qualifier("messageSerializer")
     Serializer messageSerializer;
@@ -38,15 +42,23 @@ class PostgresStorageTest {
     @Test
     void events_snapshots_and_tokens_never_create_postgres_large_objects() {
         EntitlementId id = EntitlementId.of("lob-user", "AI_TUTOR_ACCESS");
-        ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000, Period.DAILY, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        ledger.send(
+                id,
+                new GrantEntitlement(
+                        id, true, new UsagePolicy(1_000, Period.DAILY, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         for (int i = 0; i < 300; i++) {
             ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "lob-" + i, Map.of("i", i), null));
         }
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?",
-                Long.class, id.toString())).isEqualTo(301);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_largeobject_metadata", Long.class)).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_largeobject", Long.class)).isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?",
+                        Long.class,
+                        id.toString()))
+                .isEqualTo(301);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_largeobject_metadata", Long.class))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_largeobject", Long.class))
+                .isZero();
     }
 
     @Test
@@ -65,16 +77,20 @@ class PostgresStorageTest {
     void each_event_takes_exactly_one_value_of_the_global_index_sequence() {
         EntitlementId id = EntitlementId.of("sequence-user", "AI_TUTOR_ACCESS");
         ledger.send(id, new GrantEntitlement(id, true, null, Instant.now()), Map.of());
-        Long index = jdbc.queryForObject("SELECT global_index FROM domain_event_entry WHERE aggregate_identifier = ?",
-                Long.class, id.toString());
+        Long index = jdbc.queryForObject(
+                "SELECT global_index FROM domain_event_entry WHERE aggregate_identifier = ?",
+                Long.class,
+                id.toString());
         // Hibernate's default pooled allocation would reserve 50 values at a time and run ahead of the events
-        assertThat(jdbc.queryForObject("SELECT last_value FROM domain_event_entry_seq", Long.class)).isEqualTo(index);
+        assertThat(jdbc.queryForObject("SELECT last_value FROM domain_event_entry_seq", Long.class))
+                .isEqualTo(index);
     }
 
     @Test
     void the_global_index_sequence_allocates_one_at_a_time() {
         assertThat(jdbc.queryForObject(
-                "SELECT increment_by FROM pg_sequences WHERE sequencename = 'domain_event_entry_seq'", Long.class))
+                        "SELECT increment_by FROM pg_sequences WHERE sequencename = 'domain_event_entry_seq'",
+                        Long.class))
                 .isEqualTo(1);
     }
 

@@ -41,49 +41,64 @@ class ImportKillAndRerunTest {
             Path log = Files.createTempFile("import-kill", ".log");
 
             Process first = cli(database, log, table).start();
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                assertThat(first.isAlive()).as("the first run ended before it was killed; see %s", log).isTrue();
-                return importedEvents(jdbc) >= 300;
-            });
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        assertThat(first.isAlive())
+                                .as("the first run ended before it was killed; see %s", log)
+                                .isTrue();
+                        return importedEvents(jdbc) >= 300;
+                    });
             first.destroyForcibly().waitFor();
             long importedBeforeKill = importedEvents(jdbc);
             assertThat(importedBeforeKill).as("killed midway").isLessThan(ITEMS);
             UUID killed = jdbc.queryForObject("SELECT id FROM table_import", UUID.class);
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    app.getBean(TableImports.class).status(killed).state() == ImportStatus.State.FAILED);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> app.getBean(TableImports.class).status(killed).state() == ImportStatus.State.FAILED);
             assertThat(app.getBean(TableImports.class).status(killed).failure()).contains("stopped without finishing");
 
             Process second = cli(database, log, table).start();
-            assertThat(second.waitFor(5, TimeUnit.MINUTES)).as("second run finished; see %s", log).isTrue();
+            assertThat(second.waitFor(5, TimeUnit.MINUTES))
+                    .as("second run finished; see %s", log)
+                    .isTrue();
             assertThat(second.exitValue()).as("exit code; see %s", log).isZero();
 
             assertThat(importedEvents(jdbc)).isEqualTo(ITEMS);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry", Long.class)).isEqualTo(ITEMS);
-            assertThat(jdbc.queryForObject("SELECT count(DISTINCT aggregate_identifier) FROM domain_event_entry",
-                    Long.class)).isEqualTo(ITEMS);
-            Map<String, Object> rerun = jdbc.queryForMap("SELECT state, imported, skipped_existing FROM table_import "
-                    + "WHERE id <> ?", killed);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry", Long.class))
+                    .isEqualTo(ITEMS);
+            assertThat(jdbc.queryForObject(
+                            "SELECT count(DISTINCT aggregate_identifier) FROM domain_event_entry", Long.class))
+                    .isEqualTo(ITEMS);
+            Map<String, Object> rerun = jdbc.queryForMap(
+                    "SELECT state, imported, skipped_existing FROM table_import " + "WHERE id <> ?", killed);
             assertThat(rerun.get("state")).isEqualTo("DONE");
             assertThat((Long) rerun.get("skipped_existing")).isEqualTo(importedBeforeKill);
-            assertThat((Long) rerun.get("imported") + (Long) rerun.get("skipped_existing")).isEqualTo(ITEMS);
+            assertThat((Long) rerun.get("imported") + (Long) rerun.get("skipped_existing"))
+                    .isEqualTo(ITEMS);
         }
     }
 
     private static long importedEvents(JdbcTemplate jdbc) {
-        return jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?", Long.class,
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM domain_event_entry WHERE payload_type = ?",
+                Long.class,
                 "dev.ledger.entitlement.EntitlementImported");
     }
 
     /** {@code java -cp <test class path> LedgerApplication import dynamodb --table T}, configured by system properties. */
     private static ProcessBuilder cli(TestDatabase.Database database, Path log, String table) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path")));
         for (String argument : LedgerInstances.arguments(database, PROPERTIES)) {
             command.add("-D" + argument.substring(2));
         }
         command.addAll(List.of(LedgerApplication.class.getName(), "import", "dynamodb", "--table", table));
         assertThat(LedgerCommandLine.handles(new String[] {"import"})).isTrue();
-        return new ProcessBuilder(command).redirectErrorStream(true)
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     }
 }

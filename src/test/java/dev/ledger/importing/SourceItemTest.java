@@ -35,18 +35,24 @@ class SourceItemTest {
 
     @Test
     void an_item_with_usage_reads_as_its_policy_count_and_window_start() {
-        assertThat(SourceItem.read(tracked())).isEqualTo(new SourceItem.Valid(EntitlementId.of("u-1", "AI_TUTOR_ACCESS"),
-                true, new UsagePolicy(100, Period.MONTHLY, null, OverLimit.RECORD_OVERAGE), 42, START));
+        assertThat(SourceItem.read(tracked()))
+                .isEqualTo(new SourceItem.Valid(
+                        EntitlementId.of("u-1", "AI_TUTOR_ACCESS"),
+                        true,
+                        new UsagePolicy(100, Period.MONTHLY, null, OverLimit.RECORD_OVERAGE),
+                        42,
+                        START));
     }
 
     @Test
     void an_item_without_usage_limit_and_period_has_no_usage_tracking() {
         Map<String, AttributeValue> item = tracked();
-        item.keySet().removeAll(java.util.List.of("usageLimit", "usageCount", "overLimit", "period", "periodStart",
-                "periodEnd"));
+        item.keySet()
+                .removeAll(java.util.List.of(
+                        "usageLimit", "usageCount", "overLimit", "period", "periodStart", "periodEnd"));
         item.put("active", AttributeValue.fromBool(false));
-        assertThat(SourceItem.read(item)).isEqualTo(new SourceItem.Valid(EntitlementId.of("u-1", "AI_TUTOR_ACCESS"),
-                false, null, 0, null));
+        assertThat(SourceItem.read(item))
+                .isEqualTo(new SourceItem.Valid(EntitlementId.of("u-1", "AI_TUTOR_ACCESS"), false, null, 0, null));
     }
 
     @Test
@@ -60,21 +66,24 @@ class SourceItemTest {
     }
 
     @ParameterizedTest(name = "{0} = {1} -> {2}")
-    @CsvSource(delimiter = '|', value = {
-            "entitlementKey | S:lower_case  | entitlementKey must match",
-            "userId         | S:            | userId is required",
-            "active         | -             | active is missing or not a boolean",
-            "active         | S:true        | active is missing or not a boolean",
-            "usageLimit     | N:-5          | usageLimit must be >= 0, got -5",
-            "usageLimit     | -             | usageLimit is missing",
-            "usageCount     | S:lots        | usageCount must be a number (N), got S",
-            "usageCount     | N:1.5         | usageCount must be a whole number, got 1.5",
-            "usageCount     | N:-1          | usageCount must be >= 0",
-            "period         | S:FORTNIGHTLY | unknown period 'FORTNIGHTLY'",
-            "period         | -             | period is missing",
-            "overLimit      | S:SOMETIMES   | unknown overLimit 'SOMETIMES'",
-            "periodStart    | S:yesterday   | periodStart must be an ISO-8601 UTC time, got 'yesterday'",
-            "periodStart    | -             | periodStart is missing"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "entitlementKey | S:lower_case  | entitlementKey must match",
+                "userId         | S:            | userId is required",
+                "active         | -             | active is missing or not a boolean",
+                "active         | S:true        | active is missing or not a boolean",
+                "usageLimit     | N:-5          | usageLimit must be >= 0, got -5",
+                "usageLimit     | -             | usageLimit is missing",
+                "usageCount     | S:lots        | usageCount must be a number (N), got S",
+                "usageCount     | N:1.5         | usageCount must be a whole number, got 1.5",
+                "usageCount     | N:-1          | usageCount must be >= 0",
+                "period         | S:FORTNIGHTLY | unknown period 'FORTNIGHTLY'",
+                "period         | -             | period is missing",
+                "overLimit      | S:SOMETIMES   | unknown overLimit 'SOMETIMES'",
+                "periodStart    | S:yesterday   | periodStart must be an ISO-8601 UTC time, got 'yesterday'",
+                "periodStart    | -             | periodStart is missing"
+            })
     void an_item_that_breaks_the_contract_is_invalid_with_the_reason(String attribute, String value, String reason) {
         Map<String, AttributeValue> item = tracked();
         if (value.equals("-")) {

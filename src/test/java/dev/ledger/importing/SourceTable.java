@@ -28,16 +28,27 @@ final class SourceTable {
 
     /** The shape of item {@code i}: {@code values()[i % 10]}. */
     enum Shape {
-        NO_TRACKING, NONE_PERIOD, DAILY, WEEKLY, MONTHLY, YEARLY, INACTIVE, EXPIRED_WINDOW, MISSING_OVER_LIMIT,
+        NO_TRACKING,
+        NONE_PERIOD,
+        DAILY,
+        WEEKLY,
+        MONTHLY,
+        YEARLY,
+        INACTIVE,
+        EXPIRED_WINDOW,
+        MISSING_OVER_LIMIT,
         RECORD_OVERAGE
     }
 
     /** The reasons of the broken items, one kind per {@code j % 5}. */
-    static final List<String> INVALID_KINDS = List.of("entitlementKey must match", "usageLimit must be >= 0",
-            "unknown period 'FORTNIGHTLY'", "usageCount must be a number (N), got S", "active is missing");
+    static final List<String> INVALID_KINDS = List.of(
+            "entitlementKey must match",
+            "usageLimit must be >= 0",
+            "unknown period 'FORTNIGHTLY'",
+            "usageCount must be a number (N), got S",
+            "active is missing");
 
-    private SourceTable() {
-    }
+    private SourceTable() {}
 
     static Shape shape(int i) {
         return Shape.values()[i % 10];
@@ -57,7 +68,8 @@ final class SourceTable {
             case NONE_PERIOD -> Instant.parse("2024-03-01T00:00:00Z");
             case DAILY, MISSING_OVER_LIMIT -> now.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
             case WEEKLY -> now.minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.SECONDS);
-            case MONTHLY, INACTIVE, RECORD_OVERAGE -> now.minus(Duration.ofDays(10)).truncatedTo(ChronoUnit.SECONDS);
+            case MONTHLY, INACTIVE, RECORD_OVERAGE ->
+                now.minus(Duration.ofDays(10)).truncatedTo(ChronoUnit.SECONDS);
             case YEARLY -> now.minus(Duration.ofDays(100)).truncatedTo(ChronoUnit.SECONDS);
             case EXPIRED_WINDOW -> now.minus(Duration.ofDays(45)).truncatedTo(ChronoUnit.SECONDS);
             case NO_TRACKING -> null;
@@ -101,8 +113,10 @@ final class SourceTable {
             case NONE_PERIOD -> null;
             case DAILY, MISSING_OVER_LIMIT -> start.plus(Duration.ofDays(1)).toString();
             case WEEKLY -> start.plus(Duration.ofDays(7)).toString();
-            case YEARLY -> start.atZone(java.time.ZoneOffset.UTC).plusYears(1).toInstant().toString();
-            default -> start.atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant().toString();
+            case YEARLY ->
+                start.atZone(java.time.ZoneOffset.UTC).plusYears(1).toInstant().toString();
+            default ->
+                start.atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant().toString();
         };
         if (end != null) {
             item.put("periodEnd", AttributeValue.fromS(end));
@@ -152,7 +166,9 @@ final class SourceTable {
 
     private static void write(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> batch) {
         List<WriteRequest> requests = batch.stream()
-                .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
+                .map(item -> WriteRequest.builder()
+                        .putRequest(PutRequest.builder().item(item).build())
+                        .build())
                 .toList();
         Map<String, List<WriteRequest>> pending = Map.of(table, requests);
         while (!pending.isEmpty()) {

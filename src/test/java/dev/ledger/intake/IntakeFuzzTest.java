@@ -3,12 +3,12 @@ package dev.ledger.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import java.time.Duration;
@@ -38,13 +38,16 @@ class IntakeFuzzTest {
 
     private static final int MESSAGES = 3_000;
     private static final List<String> USERS = List.of("fuzz-a", "fuzz-b", "fuzz-c");
-    private static final Set<String> BUSINESS_CODES = Set.of("ENTITLEMENT_NOT_FOUND", "ENTITLEMENT_INACTIVE",
-            "NO_USAGE_TRACKING", "LIMIT_EXCEEDED");
+    private static final Set<String> BUSINESS_CODES =
+            Set.of("ENTITLEMENT_NOT_FOUND", "ENTITLEMENT_INACTIVE", "NO_USAGE_TRACKING", "LIMIT_EXCEEDED");
 
-    enum Kind { VALID, INVALID, MUTATED }
-
-    record Sent(String body, Kind kind) {
+    enum Kind {
+        VALID,
+        INVALID,
+        MUTATED
     }
+
+    record Sent(String body, Kind kind) {}
 
     @Test
     void random_and_mutated_bodies_are_each_counted_or_dead_lettered_and_the_worker_stays_healthy() {
@@ -53,8 +56,14 @@ class IntakeFuzzTest {
             Ledger ledger = app.getBean(Ledger.class);
             for (String user : USERS) {
                 EntitlementId id = EntitlementId.of(user, "FUZZ");
-                ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(Long.MAX_VALUE / 4, Period.NONE, null,
-                        OverLimit.REJECT), Instant.now()), Map.of());
+                ledger.send(
+                        id,
+                        new GrantEntitlement(
+                                id,
+                                true,
+                                new UsagePolicy(Long.MAX_VALUE / 4, Period.NONE, null, OverLimit.REJECT),
+                                Instant.now()),
+                        Map.of());
             }
             Queues queues = app.getBean(Queues.class);
             SqsAsyncClient sqs = app.getBean(SqsAsyncClient.class);
@@ -66,7 +75,8 @@ class IntakeFuzzTest {
             for (int i = 0; i < MESSAGES; i++) {
                 pending.add(generate(random, i));
                 if (pending.size() == 10 || i == MESSAGES - 1) {
-                    List<String> ids = producer.sendBatch(pending.stream().map(Sent::body).toList());
+                    List<String> ids =
+                            producer.sendBatch(pending.stream().map(Sent::body).toList());
                     for (int j = 0; j < ids.size(); j++) {
                         sent.put(ids.get(j), pending.get(j));
                     }
@@ -74,12 +84,18 @@ class IntakeFuzzTest {
                 }
             }
 
-            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queues.queueUrl())
-                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).join().attributes();
-                return attributes.values().stream().allMatch("0"::equals);
-            });
+            await().atMost(Duration.ofMinutes(4))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(
+                                        r -> r.queueUrl(queues.queueUrl())
+                                                .attributeNames(
+                                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                                .join()
+                                .attributes();
+                        return attributes.values().stream().allMatch("0"::equals);
+                    });
             Map<String, Message> deadLetters = producer.drainDeadLetters(Duration.ofSeconds(3));
 
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
@@ -88,37 +104,47 @@ class IntakeFuzzTest {
             jdbc.query("""
                     SELECT convert_from(payload, 'UTF8')::jsonb ->> 'sourceMessageId',
                            (convert_from(payload, 'UTF8')::jsonb ->> 'amount')::bigint
-                    FROM domain_event_entry WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'""",
-                    rs -> {
-                        counted.merge(rs.getString(1), rs.getLong(2), Long::sum);
-                        events.merge(rs.getString(1), 1L, Long::sum);
-                    });
+                    FROM domain_event_entry WHERE payload_type = 'dev.ledger.entitlement.UsageConsumed'""", rs -> {
+                counted.merge(rs.getString(1), rs.getLong(2), Long::sum);
+                events.merge(rs.getString(1), 1L, Long::sum);
+            });
 
             Set<String> both = new HashSet<>(counted.keySet());
             both.retainAll(deadLetters.keySet());
             assertThat(both).as("no message is both counted and dead-lettered").isEmpty();
-            assertThat(events).as("a message is counted at most once: one UsageConsumed per source message")
-                    .allSatisfy((messageId, count) -> assertThat(count).as(messageId).isEqualTo(1L));
+            assertThat(events)
+                    .as("a message is counted at most once: one UsageConsumed per source message")
+                    .allSatisfy((messageId, count) ->
+                            assertThat(count).as(messageId).isEqualTo(1L));
             for (Map.Entry<String, Sent> entry : sent.entrySet()) {
                 String id = entry.getKey();
                 Sent message = entry.getValue();
                 assertThat(counted.containsKey(id) || deadLetters.containsKey(id))
-                        .as("message %s (%s) is counted or in the DLQ: %s", id, message.kind(), message.body()).isTrue();
+                        .as("message %s (%s) is counted or in the DLQ: %s", id, message.kind(), message.body())
+                        .isTrue();
                 if (message.kind() == Kind.VALID) {
                     assertThat(counted).as("valid message %s", message.body()).containsKey(id);
                 }
                 if (message.kind() == Kind.INVALID) {
-                    assertThat(deadLetters).as("invalid message %s", message.body()).containsKey(id);
+                    assertThat(deadLetters)
+                            .as("invalid message %s", message.body())
+                            .containsKey(id);
                     // moved by the worker with its reason, not by the redrive policy (which records none)
-                    assertThat(SqsTestClient.reason(deadLetters.get(id))).as("reason of %s", message.body())
-                            .isNotNull().isNotIn(BUSINESS_CODES);
+                    assertThat(SqsTestClient.reason(deadLetters.get(id)))
+                            .as("reason of %s", message.body())
+                            .isNotNull()
+                            .isNotIn(BUSINESS_CODES);
                 }
             }
-            long countedTotal = counted.values().stream().mapToLong(Long::longValue).sum();
-            Long balances = jdbc.queryForObject("SELECT sum(used) FROM entitlement_state WHERE entitlement_key = 'FUZZ'",
-                    Long.class);
+            long countedTotal =
+                    counted.values().stream().mapToLong(Long::longValue).sum();
+            Long balances = jdbc.queryForObject(
+                    "SELECT sum(used) FROM entitlement_state WHERE entitlement_key = 'FUZZ'", Long.class);
             assertThat(balances).isEqualTo(countedTotal);
-            assertThat(sent.values().stream().filter(s -> s.kind() == Kind.VALID).count()).isGreaterThan(500);
+            assertThat(sent.values().stream()
+                            .filter(s -> s.kind() == Kind.VALID)
+                            .count())
+                    .isGreaterThan(500);
             assertThat(app.getBean(HealthEndpoint.class).health().getStatus()).isEqualTo(Status.UP);
         }
     }
@@ -153,8 +179,12 @@ class IntakeFuzzTest {
         StringBuilder text = new StringBuilder();
         while (text.length() < length) {
             int cp = random.nextInt(4) == 0 ? 0x20 + random.nextInt(0x5F) : random.nextInt(0x10FFFF);
-            boolean allowedBySqs = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF)
-                    || (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+            boolean allowedBySqs = cp == 0x9
+                    || cp == 0xA
+                    || cp == 0xD
+                    || (cp >= 0x20 && cp <= 0xD7FF)
+                    || (cp >= 0xE000 && cp <= 0xFFFD)
+                    || cp >= 0x10000;
             if (allowedBySqs) {
                 text.appendCodePoint(cp);
             }
@@ -179,10 +209,11 @@ class IntakeFuzzTest {
     }
 
     private static String hugeNumber(Random random) {
-        String[] amounts = {"1e12", "99999999999999999999999999", "-1", "0", "1000000001", "2.5", "\"3\"", "1E400",
-                "-0", "NaN"};
-        return "{\"userId\":\"fuzz-a\",\"entitlementKey\":\"FUZZ\",\"amount\":" + amounts[random.nextInt(amounts.length)]
-                + "}";
+        String[] amounts = {
+            "1e12", "99999999999999999999999999", "-1", "0", "1000000001", "2.5", "\"3\"", "1E400", "-0", "NaN"
+        };
+        return "{\"userId\":\"fuzz-a\",\"entitlementKey\":\"FUZZ\",\"amount\":"
+                + amounts[random.nextInt(amounts.length)] + "}";
     }
 
     private static String mutate(Random random, String body) {

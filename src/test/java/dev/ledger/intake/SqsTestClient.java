@@ -15,16 +15,22 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
 
     String send(String body) {
-        return sqs.sendMessage(r -> r.queueUrl(queues.queueUrl()).messageBody(body)).join().messageId();
+        return sqs.sendMessage(r -> r.queueUrl(queues.queueUrl()).messageBody(body))
+                .join()
+                .messageId();
     }
 
     /** Sends up to 10 bodies in one SendMessageBatch call; returns their message ids in order. */
     List<String> sendBatch(List<String> bodies) {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < bodies.size(); i++) {
-            entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(bodies.get(i)).build());
+            entries.add(SendMessageBatchRequestEntry.builder()
+                    .id(Integer.toString(i))
+                    .messageBody(bodies.get(i))
+                    .build());
         }
-        var response = sqs.sendMessageBatch(r -> r.queueUrl(queues.queueUrl()).entries(entries)).join();
+        var response = sqs.sendMessageBatch(r -> r.queueUrl(queues.queueUrl()).entries(entries))
+                .join();
         assert response.failed().isEmpty() : response.failed();
         Map<String, String> ids = new HashMap<>();
         response.successful().forEach(entry -> ids.put(entry.id(), entry.messageId()));
@@ -41,8 +47,12 @@ record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
         long quietUntil = System.nanoTime() + quietFor.toNanos();
         while (System.nanoTime() < quietUntil) {
             List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                    .maxNumberOfMessages(10).waitTimeSeconds(1).messageAttributeNames("All")
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages();
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds(1)
+                            .messageAttributeNames("All")
+                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                    .join()
+                    .messages();
             for (Message message : messages) {
                 drained.put(LedgerAttributes.originalId(message), message);
                 sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).receiptHandle(message.receiptHandle()))

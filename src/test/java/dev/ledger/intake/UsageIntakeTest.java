@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.command.EntitlementStates;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.DeactivateEntitlement;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
-import dev.ledger.command.EntitlementStates;
 import dev.ledger.support.IntegrationTest;
 import io.awspring.cloud.sqs.listener.MessageListenerContainer;
 import io.awspring.cloud.sqs.listener.MessageListenerContainerRegistry;
@@ -43,25 +43,34 @@ class UsageIntakeTest {
 
     @Autowired
     SqsAsyncClient sqs;
+
     @Autowired
     Queues queues;
+
     @Autowired
     Ledger ledger;
+
     @Autowired
     EntitlementStates states;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     DeadLetterQueue deadLetters;
+
     @Autowired
     UsageIntake intake;
 
     @Autowired
     SqsSettings settings;
+
     @Autowired
     MeterRegistry meters;
+
     @Autowired
     MessageListenerContainerRegistry containers;
+
     @Autowired
     TestRestTemplate http;
 
@@ -87,8 +96,8 @@ class UsageIntakeTest {
     }
 
     private long events(EntitlementId id) {
-        return jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?", Long.class,
-                id.toString());
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ?", Long.class, id.toString());
     }
 
     private double outcomes(String outcome) {
@@ -97,17 +106,31 @@ class UsageIntakeTest {
 
     /** Every message of the usage queue deleted: counted, duplicate or moved to the DLQ. */
     private void awaitQueueDrained() {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> sqs.getQueueAttributes(
-                r -> r.queueUrl(queues.queueUrl()).attributeNames(
-                        software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-                .join().attributes().values().stream().allMatch("0"::equals));
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> sqs
+                        .getQueueAttributes(r -> r.queueUrl(queues.queueUrl())
+                                .attributeNames(
+                                        software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                                .APPROXIMATE_NUMBER_OF_MESSAGES,
+                                        software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                                .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                        .join()
+                        .attributes()
+                        .values()
+                        .stream()
+                        .allMatch("0"::equals));
     }
 
     private DeadLetterQueue.DeadLetter awaitDeadLetter(String messageId, Duration within) {
-        return await().atMost(within).pollInterval(Duration.ofMillis(500)).until(
-                () -> deadLetters.list(1000).stream().filter(d -> d.originalMessageId().equals(messageId)).findFirst(),
-                java.util.Optional::isPresent).orElseThrow();
+        return await().atMost(within)
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> deadLetters.list(1000).stream()
+                                .filter(d -> d.originalMessageId().equals(messageId))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
     }
 
     @Test
@@ -122,7 +145,8 @@ class UsageIntakeTest {
     void the_seed_batch_send_is_counted() {
         EntitlementId a = grant("seed-u1", "KEY_A", limit(100));
         EntitlementId b = grant("seed-u2", "KEY_B", limit(100));
-        producer.sendBatch(List.of("{\"userId\":\"seed-u1\",\"entitlementKey\":\"KEY_A\",\"amount\":1}",
+        producer.sendBatch(List.of(
+                "{\"userId\":\"seed-u1\",\"entitlementKey\":\"KEY_A\",\"amount\":1}",
                 "{\"userId\":\"seed-u2\",\"entitlementKey\":\"KEY_B\",\"amount\":2}"));
         await().atMost(SOON).until(() -> used(a) == 1 && used(b) == 2);
     }
@@ -135,21 +159,23 @@ class UsageIntakeTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "not json at all                                                                 | MALFORMED_JSON",
-            "[1,2]                                                                           | NOT_A_JSON_OBJECT",
-            "{\"entitlementKey\":\"AI_TUTOR_ACCESS\"}                                        | MISSING_USER_ID",
-            "{\"userId\":\"inv-user\"}                                                       | MISSING_ENTITLEMENT_KEY",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"bad-key\"}                        | INVALID_ENTITLEMENT_KEY",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2.5} | INVALID_AMOUNT",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":0}   | INVALID_AMOUNT",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":-1}  | INVALID_AMOUNT",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":\"3\"} | INVALID_AMOUNT",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":1e12} | INVALID_AMOUNT",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"idempotencyKey\":\"\"} | INVALID_IDEMPOTENCY_KEY",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"metadata\":{\"a\":[1]}} | INVALID_METADATA",
-            "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"occurredAt\":\"2999-01-01T00:00:00Z\"} | OCCURRED_AT_IN_FUTURE",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json at all                                                                 | MALFORMED_JSON",
+                "[1,2]                                                                           | NOT_A_JSON_OBJECT",
+                "{\"entitlementKey\":\"AI_TUTOR_ACCESS\"}                                        | MISSING_USER_ID",
+                "{\"userId\":\"inv-user\"}                                                       | MISSING_ENTITLEMENT_KEY",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"bad-key\"}                        | INVALID_ENTITLEMENT_KEY",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2.5} | INVALID_AMOUNT",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":0}   | INVALID_AMOUNT",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":-1}  | INVALID_AMOUNT",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":\"3\"} | INVALID_AMOUNT",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":1e12} | INVALID_AMOUNT",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"idempotencyKey\":\"\"} | INVALID_IDEMPOTENCY_KEY",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"metadata\":{\"a\":[1]}} | INVALID_METADATA",
+                "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"occurredAt\":\"2999-01-01T00:00:00Z\"} | OCCURRED_AT_IN_FUTURE",
+            })
     void an_invalid_message_goes_to_the_dlq_at_once_with_its_reason_and_unchanged_body(String body, String code) {
         EntitlementId id = EntitlementId.of("inv-user", "AI_TUTOR_ACCESS");
         if (states.find(id).isEmpty()) {
@@ -163,8 +189,9 @@ class UsageIntakeTest {
         assertThat(letter.body()).isEqualTo(body);
         assertThat(letter.receiveCount()).isEqualTo(1);
         assertThat(events(id)).isEqualTo(before);
-        assertThat(jdbc.queryForObject("SELECT reason_code FROM usage_rejection WHERE message_id = ?", String.class,
-                messageId)).isEqualTo(code);
+        assertThat(jdbc.queryForObject(
+                        "SELECT reason_code FROM usage_rejection WHERE message_id = ?", String.class, messageId))
+                .isEqualTo(code);
     }
 
     @Test
@@ -172,28 +199,39 @@ class UsageIntakeTest {
         String body = "{\"userId\":\"inv-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"metadata\":{\"k\":\""
                 + "x".repeat(5000) + "\"}}";
         String messageId = producer.send(body);
-        assertThat(awaitDeadLetter(messageId, Duration.ofSeconds(10)).reasonCode()).isEqualTo("METADATA_TOO_LARGE");
+        assertThat(awaitDeadLetter(messageId, Duration.ofSeconds(10)).reasonCode())
+                .isEqualTo("METADATA_TOO_LARGE");
     }
 
     @Test
     void every_business_rejection_ends_in_the_dlq_after_the_retries_with_its_reason_recorded() {
         grant("rej-inactive", "AI_TUTOR_ACCESS", limit(10));
-        ledger.send(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"),
-                new DeactivateEntitlement(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"), Instant.now()), Map.of());
+        ledger.send(
+                EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"),
+                new DeactivateEntitlement(EntitlementId.of("rej-inactive", "AI_TUTOR_ACCESS"), Instant.now()),
+                Map.of());
         grant("rej-untracked", "ACCESS_DASHBOARD", null);
         grant("rej-full", "AI_TUTOR_ACCESS", limit(1));
         Map<String, String> expected = Map.of(
-                producer.send("{\"userId\":\"rej-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_NOT_FOUND",
-                producer.send("{\"userId\":\"rej-inactive\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), "ENTITLEMENT_INACTIVE",
-                producer.send("{\"userId\":\"rej-untracked\",\"entitlementKey\":\"ACCESS_DASHBOARD\"}"), "NO_USAGE_TRACKING",
-                producer.send("{\"userId\":\"rej-full\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}"), "LIMIT_EXCEEDED");
+                producer.send("{\"userId\":\"rej-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"),
+                        "ENTITLEMENT_NOT_FOUND",
+                producer.send("{\"userId\":\"rej-inactive\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"),
+                        "ENTITLEMENT_INACTIVE",
+                producer.send("{\"userId\":\"rej-untracked\",\"entitlementKey\":\"ACCESS_DASHBOARD\"}"),
+                        "NO_USAGE_TRACKING",
+                producer.send("{\"userId\":\"rej-full\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}"),
+                        "LIMIT_EXCEEDED");
 
         expected.forEach((messageId, code) -> {
             DeadLetterQueue.DeadLetter letter = awaitDeadLetter(messageId, Duration.ofSeconds(60));
             assertThat(letter.reasonCode()).as(messageId).isEqualTo(code);
-            assertThat(letter.receiveCount()).as("received maxReceiveCount times before the redrive").isEqualTo(3);
-            assertThat(jdbc.queryForList("SELECT outcome FROM usage_rejection WHERE message_id = ?", String.class,
-                    messageId)).hasSize(3).containsOnly("RETRY");
+            assertThat(letter.receiveCount())
+                    .as("received maxReceiveCount times before the redrive")
+                    .isEqualTo(3);
+            assertThat(jdbc.queryForList(
+                            "SELECT outcome FROM usage_rejection WHERE message_id = ?", String.class, messageId))
+                    .hasSize(3)
+                    .containsOnly("RETRY");
         });
         assertThat(used(EntitlementId.of("rej-full", "AI_TUTOR_ACCESS"))).isZero();
     }
@@ -207,23 +245,30 @@ class UsageIntakeTest {
         double rejected = deadLettered("rejected");
         double invalid = deadLettered("invalid");
 
-        assertThat(intake.process(received(overLimit, settings.maxReceiveCount() - 1), seconds -> { }))
+        assertThat(intake.process(received(overLimit, settings.maxReceiveCount() - 1), seconds -> {}))
                 .isEqualTo(Disposition.REJECTED);
-        assertThat(deadLettered("rejected")).as("retried again: not bound for the DLQ yet").isEqualTo(rejected);
+        assertThat(deadLettered("rejected"))
+                .as("retried again: not bound for the DLQ yet")
+                .isEqualTo(rejected);
 
-        assertThat(intake.process(received(overLimit, settings.maxReceiveCount()), seconds -> { }))
+        assertThat(intake.process(received(overLimit, settings.maxReceiveCount()), seconds -> {}))
                 .isEqualTo(Disposition.REJECTED);
-        assertThat(deadLettered("rejected")).as("its last receive: the redrive policy moves it").isEqualTo(rejected + 1);
+        assertThat(deadLettered("rejected"))
+                .as("its last receive: the redrive policy moves it")
+                .isEqualTo(rejected + 1);
 
-        assertThat(intake.process(received("{\"userId\":\"dl-kind-user\"}", 1), seconds -> { }))
+        assertThat(intake.process(received("{\"userId\":\"dl-kind-user\"}", 1), seconds -> {}))
                 .isEqualTo(Disposition.INVALID);
         assertThat(deadLettered("invalid")).as("moved by the worker at once").isEqualTo(invalid + 1);
         assertThat(deadLettered("rejected")).isEqualTo(rejected + 1);
     }
 
     private static Message received(String body, int receiveCount) {
-        return Message.builder().messageId(UUID.randomUUID().toString()).receiptHandle("test-" + UUID.randomUUID())
-                .body(body).attributes(Map.of(
+        return Message.builder()
+                .messageId(UUID.randomUUID().toString())
+                .receiptHandle("test-" + UUID.randomUUID())
+                .body(body)
+                .attributes(Map.of(
                         MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, Integer.toString(receiveCount),
                         MessageSystemAttributeName.SENT_TIMESTAMP, Long.toString(System.currentTimeMillis())))
                 .build();
@@ -237,8 +282,10 @@ class UsageIntakeTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> used(id) == 1);
             assertThat(events(id)).as("the grant and one UsageConsumed").isEqualTo(2);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_rejection WHERE message_id = ?", Long.class,
-                    messageId)).as("a transient failure is not a rejection").isZero();
+            assertThat(jdbc.queryForObject(
+                            "SELECT count(*) FROM usage_rejection WHERE message_id = ?", Long.class, messageId))
+                    .as("a transient failure is not a rejection")
+                    .isZero();
         }
     }
 
@@ -248,13 +295,16 @@ class UsageIntakeTest {
         List<Integer> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
         Disposition outcome;
         try (AutoCloseable outage = refuseEvents(id, Duration.ofMillis(1500))) {
-            outcome = intake.process(received("{\"userId\":\"transient-direct\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}",
-                    1), extensions::add);
+            outcome = intake.process(
+                    received("{\"userId\":\"transient-direct\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}", 1),
+                    extensions::add);
         }
 
         assertThat(outcome).as("counted in the same receive").isEqualTo(Disposition.COUNTED);
-        assertThat(extensions).as("visibility extended before each pause (200, 400, 800 ms ...)")
-                .hasSizeGreaterThanOrEqualTo(2).allMatch(seconds -> seconds >= 30);
+        assertThat(extensions)
+                .as("visibility extended before each pause (200, 400, 800 ms ...)")
+                .hasSizeGreaterThanOrEqualTo(2)
+                .allMatch(seconds -> seconds >= 30);
         assertThat(used(id)).isEqualTo(1);
     }
 
@@ -265,7 +315,8 @@ class UsageIntakeTest {
     private AutoCloseable refuseEvents(EntitlementId id, Duration duration) {
         String suffix = id.userId().replace('-', '_');
         jdbc.execute("CREATE TABLE outage_" + suffix + " (until timestamptz NOT NULL)");
-        jdbc.update("INSERT INTO outage_" + suffix + " VALUES (clock_timestamp() + ? * interval '1 millisecond')",
+        jdbc.update(
+                "INSERT INTO outage_" + suffix + " VALUES (clock_timestamp() + ? * interval '1 millisecond')",
                 duration.toMillis());
         jdbc.execute("""
                 CREATE FUNCTION refuse_%1$s() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -297,7 +348,8 @@ class UsageIntakeTest {
         bodies.add("{\"userId\":\"poison-nobody\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
         bodies.add("{\"userId\":\"poison-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":0}");
         for (int i = 0; i < 8; i++) {
-            bodies.add("{\"userId\":\"poison-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":" + (i + 1) + "}");
+            bodies.add(
+                    "{\"userId\":\"poison-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":" + (i + 1) + "}");
         }
         producer.sendBatch(bodies);
         await().atMost(SOON).until(() -> used(id) == 36);
@@ -311,16 +363,22 @@ class UsageIntakeTest {
     @Test
     void two_messages_with_the_same_idempotency_key_are_counted_once_and_both_deleted() {
         EntitlementId id = grant("idem-user", "AI_TUTOR_ACCESS", limit(1_000));
-        producer.send("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5,\"idempotencyKey\":\"order-1\"}");
-        producer.send("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":7,\"idempotencyKey\":\"order-1\"}");
+        producer.send(
+                "{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5,\"idempotencyKey\":\"order-1\"}");
+        producer.send(
+                "{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":7,\"idempotencyKey\":\"order-1\"}");
         awaitQueueDrained();
         assertThat(used(id)).isIn(5L, 7L);
         assertThat(events(id)).isEqualTo(2);
         // A third with the same key, straight through this instance's intake (the shared test queue may have handed
         // the first two to another test context, whose counters are not these): exactly one more duplicate.
         double duplicatesBefore = outcomes("duplicate");
-        assertThat(intake.process(received("{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\","
-                + "\"amount\":9,\"idempotencyKey\":\"order-1\"}", 1), seconds -> { }))
+        assertThat(intake.process(
+                        received(
+                                "{\"userId\":\"idem-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\","
+                                        + "\"amount\":9,\"idempotencyKey\":\"order-1\"}",
+                                1),
+                        seconds -> {}))
                 .isEqualTo(Disposition.DUPLICATE);
         assertThat(outcomes("duplicate")).isEqualTo(duplicatesBefore + 1);
         assertThat(used(id)).isIn(5L, 7L);
@@ -334,14 +392,22 @@ class UsageIntakeTest {
         container.stop();
         try {
             producer.send("{\"userId\":\"redelivery-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":3}");
-            Message received = await().atMost(SOON).until(() -> sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl())
-                    .maxNumberOfMessages(1).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages(),
-                    messages -> !messages.isEmpty()).get(0);
+            Message received = await().atMost(SOON)
+                    .until(
+                            () -> sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl())
+                                            .maxNumberOfMessages(1)
+                                            .waitTimeSeconds(1)
+                                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                                    .join()
+                                    .messages(),
+                            messages -> !messages.isEmpty())
+                    .get(0);
             // the worker commits ... and "crashes" before deleting: the message becomes visible again
-            assertThat(intake.process(received, seconds -> { })).isEqualTo(Disposition.COUNTED);
-            sqs.changeMessageVisibility(r -> r.queueUrl(queues.queueUrl()).receiptHandle(received.receiptHandle())
-                    .visibilityTimeout(0)).join();
+            assertThat(intake.process(received, seconds -> {})).isEqualTo(Disposition.COUNTED);
+            sqs.changeMessageVisibility(r -> r.queueUrl(queues.queueUrl())
+                            .receiptHandle(received.receiptHandle())
+                            .visibilityTimeout(0))
+                    .join();
         } finally {
             container.start();
         }
@@ -356,8 +422,10 @@ class UsageIntakeTest {
         List<CompletableFuture<List<String>>> sends = new ArrayList<>();
         for (int batch = 0; batch < 20; batch++) {
             int b = batch;
-            List<String> bodies = IntStream.range(0, 10).mapToObj(i -> "{\"userId\":\"hot-user\","
-                    + "\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":" + (b * 10 + i + 1) + "}").toList();
+            List<String> bodies = IntStream.range(0, 10)
+                    .mapToObj(i -> "{\"userId\":\"hot-user\"," + "\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":"
+                            + (b * 10 + i + 1) + "}")
+                    .toList();
             sends.add(CompletableFuture.supplyAsync(() -> producer.sendBatch(bodies)));
         }
         sends.forEach(CompletableFuture::join);
@@ -380,41 +448,55 @@ class UsageIntakeTest {
         JsonNode listed = find(second, messageId);
         assertThat(listed.get("reasonCode").asText()).isEqualTo("ENTITLEMENT_NOT_FOUND");
         assertThat(listed.get("receiveCount").asInt()).isEqualTo(3);
-        assertThat(redeliveries() - redeliveriesBefore).as("its second and third receive counted as redeliveries")
+        assertThat(redeliveries() - redeliveriesBefore)
+                .as("its second and third receive counted as redeliveries")
                 .isGreaterThanOrEqualTo(2);
-        assertThat(listed.get("counted").asBoolean(true)).as("a rejected message was not counted").isFalse();
+        assertThat(listed.get("counted").asBoolean(true))
+                .as("a rejected message was not counted")
+                .isFalse();
         assertThat(listed.get("body").asText()).contains("\"amount\":4");
 
         EntitlementId id = grant("redrive-user", "AI_TUTOR_ACCESS", limit(100));
-        JsonNode result = http.postForObject("/api/v1/admin/dead-letters/redrive",
-                Map.of("messageIds", List.of(messageId, "no-such-id")), JsonNode.class);
+        JsonNode result = http.postForObject(
+                "/api/v1/admin/dead-letters/redrive",
+                Map.of("messageIds", List.of(messageId, "no-such-id")),
+                JsonNode.class);
         assertThat(result.get("moved").asInt()).isEqualTo(1);
         assertThat(result.get("notFound")).hasSize(1);
         await().atMost(SOON).until(() -> used(id) == 4);
-        assertThat(ids(http.getForObject("/api/v1/admin/dead-letters", JsonNode.class))).doesNotContain(messageId);
+        assertThat(ids(http.getForObject("/api/v1/admin/dead-letters", JsonNode.class)))
+                .doesNotContain(messageId);
     }
 
     @Test
-    void a_message_moved_by_the_redrive_policy_without_a_rejection_is_listed_as_receive_count_exceeded_and_redrive_counts_it_once() {
+    void
+            a_message_moved_by_the_redrive_policy_without_a_rejection_is_listed_as_receive_count_exceeded_and_redrive_counts_it_once() {
         EntitlementId id = grant("stalled-user", "AI_TUTOR_ACCESS", limit(1_000));
         MessageListenerContainer<?> container = containers.getContainerById(UsageListener.LISTENER_ID);
         container.stop();
         String countedId;
         String uncountedId;
         try {
-            countedId = producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}");
-            uncountedId = producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5}");
+            countedId =
+                    producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":2}");
+            uncountedId =
+                    producer.send("{\"userId\":\"stalled-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":5}");
             // workers that die while holding a message: received maxReceiveCount (3) times, never deleted; the first
             // one was counted on its first receive
             Map<String, Integer> receives = new java.util.HashMap<>();
             await().atMost(SOON).until(() -> {
-                for (Message received : sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl()).maxNumberOfMessages(10)
-                        .visibilityTimeout(0).waitTimeSeconds(1)
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages()) {
+                for (Message received : sqs.receiveMessage(r -> r.queueUrl(queues.queueUrl())
+                                .maxNumberOfMessages(10)
+                                .visibilityTimeout(0)
+                                .waitTimeSeconds(1)
+                                .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                        .join()
+                        .messages()) {
                     if (received.messageId().equals(countedId) && !receives.containsKey(countedId)) {
-                        assertThat(intake.process(received, seconds -> { })).isEqualTo(Disposition.COUNTED);
+                        assertThat(intake.process(received, seconds -> {})).isEqualTo(Disposition.COUNTED);
                     }
-                    if (received.messageId().equals(countedId) || received.messageId().equals(uncountedId)) {
+                    if (received.messageId().equals(countedId)
+                            || received.messageId().equals(uncountedId)) {
                         receives.merge(received.messageId(), 1, Integer::sum);
                     }
                 }
@@ -434,8 +516,10 @@ class UsageIntakeTest {
         assertThat(uncounted.reasonDetail()).contains("not counted");
         assertThat(used(id)).isEqualTo(2);
 
-        JsonNode result = http.postForObject("/api/v1/admin/dead-letters/redrive",
-                Map.of("messageIds", List.of(countedId, uncountedId)), JsonNode.class);
+        JsonNode result = http.postForObject(
+                "/api/v1/admin/dead-letters/redrive",
+                Map.of("messageIds", List.of(countedId, uncountedId)),
+                JsonNode.class);
         assertThat(result.get("moved").asInt()).isEqualTo(2);
         await().atMost(SOON).until(() -> used(id) == 7);
         awaitQueueDrained();
@@ -451,10 +535,12 @@ class UsageIntakeTest {
         producer.send("{\"userId\":\"metrics-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}");
         producer.send("{\"userId\":\"metrics-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\",\"amount\":-5}");
         await().atMost(SOON).until(() -> used(id) == 1);
-        await().atMost(SOON).until(() -> http.getForObject("/actuator/prometheus", String.class)
-                .contains("ledger_intake_dead_letters_total{reason=\"INVALID_AMOUNT\"}"));
+        await().atMost(SOON)
+                .until(() -> http.getForObject("/actuator/prometheus", String.class)
+                        .contains("ledger_intake_dead_letters_total{reason=\"INVALID_AMOUNT\"}"));
         String metrics = http.getForObject("/actuator/prometheus", String.class);
-        assertThat(metrics).contains("ledger_intake_messages_total{outcome=\"counted\"}")
+        assertThat(metrics)
+                .contains("ledger_intake_messages_total{outcome=\"counted\"}")
                 .contains("ledger_intake_latency_seconds_count")
                 .contains("ledger_intake_redeliveries_total")
                 .contains("ledger_intake_dead_lettered_total{kind=\"invalid\"}")

@@ -16,7 +16,7 @@ class EmbeddedDynamoDbConfiguration {
 
     @Bean(destroyMethod = "close")
     LocalDynamoDb localDynamoDb(LocalSettings settings) {
-        return LocalDynamoDb.start(settings.nodeExecutable(), settings.dynaliteDirectory(), "127.0.0.1",
-                settings.dynamodbPort(), null);
+        return LocalDynamoDb.start(
+                settings.nodeExecutable(), settings.dynaliteDirectory(), "127.0.0.1", settings.dynamodbPort(), null);
     }
 }

@@ -42,7 +42,6 @@ class EmbeddedPostgresConfiguration {
     /** The connection pool (Boot's own) may only connect once the server is up. */
     @Bean
     static AbstractDependsOnBeanFactoryPostProcessor dataSourceAfterEmbeddedPostgres() {
-        return new AbstractDependsOnBeanFactoryPostProcessor(DataSource.class, "embeddedPostgres") {
-        };
+        return new AbstractDependsOnBeanFactoryPostProcessor(DataSource.class, "embeddedPostgres") {};
     }
 }

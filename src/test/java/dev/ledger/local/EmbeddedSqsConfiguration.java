@@ -24,8 +24,7 @@ class EmbeddedSqsConfiguration {
 
     @Bean(destroyMethod = "stopAndWait")
     SQSRestServer elasticMq(LocalSettings settings) {
-        SQSRestServer server = SQSRestServerBuilder
-                .withInterface("127.0.0.1")
+        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1")
                 .withPort(settings.sqsPort())
                 .withServerAddress(new NodeAddress("http", "127.0.0.1", settings.sqsPort(), ""))
                 .withAWSRegion("us-east-1")

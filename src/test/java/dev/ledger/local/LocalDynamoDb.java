@@ -40,20 +40,25 @@ public final class LocalDynamoDb implements AutoCloseable {
      */
     public static LocalDynamoDb start(String node, Path directory, String host, int port, Path dataPath) {
         Path script = directory.resolve("run.js").toAbsolutePath();
-        if (!Files.exists(script) || !Files.isDirectory(directory.resolve("node_modules").resolve("dynalite"))) {
-            throw new IllegalStateException("dynalite is not installed in " + directory.toAbsolutePath() + ". The Maven "
-                    + "build installs it (npm ci): run ./mvnw spring-boot:test-run or ./mvnw generate-test-resources. Or point "
-                    + "spring.cloud.aws.dynamodb.endpoint at a real DynamoDB or a DynamoDB Local and set "
-                    + "ledger.local.dynamodb-enabled=false.");
+        if (!Files.exists(script)
+                || !Files.isDirectory(directory.resolve("node_modules").resolve("dynalite"))) {
+            throw new IllegalStateException(
+                    "dynalite is not installed in " + directory.toAbsolutePath() + ". The Maven "
+                            + "build installs it (npm ci): run ./mvnw spring-boot:test-run or ./mvnw generate-test-resources. Or point "
+                            + "spring.cloud.aws.dynamodb.endpoint at a real DynamoDB or a DynamoDB Local and set "
+                            + "ledger.local.dynamodb-enabled=false.");
         }
         requireNode(node);
-        List<String> command = new ArrayList<>(List.of(node, script.toString(), "--host", host, "--port",
-                Integer.toString(port)));
+        List<String> command =
+                new ArrayList<>(List.of(node, script.toString(), "--host", host, "--port", Integer.toString(port)));
         if (dataPath != null) {
             command.addAll(List.of("--path", dataPath.toAbsolutePath().toString()));
         }
         try {
-            Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             LocalDynamoDb dynamo = new LocalDynamoDb(process, port);
             dynamo.awaitListening();
             return dynamo;
@@ -75,23 +80,25 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     private void awaitListening() {
-        BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
+        BufferedReader output =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Void> listening = new CompletableFuture<>();
-        Thread pump = new Thread(() -> {
-            try {
-                String line;
-                while ((line = output.readLine()) != null) {
-                    if (line.startsWith("dynalite listening")) {
-                        listening.complete(null);
+        Thread pump = new Thread(
+                () -> {
+                    try {
+                        String line;
+                        while ((line = output.readLine()) != null) {
+                            if (line.startsWith("dynalite listening")) {
+                                listening.complete(null);
+                            }
+                            log.info("[dynalite] {}", line);
+                        }
+                    } catch (IOException e) {
+                        log.debug("dynalite output closed", e);
                     }
-                    log.info("[dynalite] {}", line);
-                }
-            } catch (IOException e) {
-                log.debug("dynalite output closed", e);
-            }
-            listening.completeExceptionally(new IllegalStateException("dynalite exited before listening"));
-        }, "dynalite-output");
+                    listening.completeExceptionally(new IllegalStateException("dynalite exited before listening"));
+                },
+                "dynalite-output");
         pump.setDaemon(true);
         pump.start();
         try {
@@ -102,23 +109,28 @@ public final class LocalDynamoDb implements AutoCloseable {
             throw new IllegalStateException("dynalite did not start listening on port " + port + " within 30 s", e);
         } catch (Exception e) {
             close();
-            throw new IllegalStateException("dynalite failed to start on port " + port
-                    + " (is the port in use? see the [dynalite] log lines)", e);
+            throw new IllegalStateException(
+                    "dynalite failed to start on port " + port + " (is the port in use? see the [dynalite] log lines)",
+                    e);
         }
     }
 
     private static void requireNode(String node) {
         try {
-            Process version = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
+            Process version = new ProcessBuilder(node, "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!version.waitFor(10, TimeUnit.SECONDS) || version.exitValue() != 0) {
                 throw new IOException("'" + node + " --version' failed: " + text);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("Node.js is required for the embedded DynamoDB (dynalite) but '" + node
-                    + "' could not be run. Install Node.js 20 or newer (https://nodejs.org or your package manager), or "
-                    + "point spring.cloud.aws.dynamodb.endpoint at a real DynamoDB or a DynamoDB Local and set "
-                    + "ledger.local.dynamodb-enabled=false.", e);
+            throw new IllegalStateException(
+                    "Node.js is required for the embedded DynamoDB (dynalite) but '" + node
+                            + "' could not be run. Install Node.js 20 or newer (https://nodejs.org or your package manager), or "
+                            + "point spring.cloud.aws.dynamodb.endpoint at a real DynamoDB or a DynamoDB Local and set "
+                            + "ledger.local.dynamodb-enabled=false.",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Node.js", e);

@@ -14,8 +14,7 @@ public final class LocalLedgerApplication {
 
     public static final String PROFILE = "local";
 
-    private LocalLedgerApplication() {
-    }
+    private LocalLedgerApplication() {}
 
     public static void main(String[] args) {
         start(args);
@@ -23,7 +22,9 @@ public final class LocalLedgerApplication {
 
     /** The production main method with the local profile added; also the local run's command-line jobs. */
     public static ConfigurableApplicationContext start(String... args) {
-        return SpringApplication.from(LedgerApplication::main).withAdditionalProfiles(PROFILE).run(args)
+        return SpringApplication.from(LedgerApplication::main)
+                .withAdditionalProfiles(PROFILE)
+                .run(args)
                 .getApplicationContext();
     }
 }

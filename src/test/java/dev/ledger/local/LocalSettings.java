@@ -18,13 +18,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dynaliteDirectory where the build installed dynalite ({@code run.js} and {@code node_modules})
  */
 @ConfigurationProperties("ledger.local")
-public record LocalSettings(@DefaultValue(".ledger") Path dataDirectory,
-                            @DefaultValue("true") boolean postgresEnabled,
-                            @DefaultValue("15432") int postgresPort,
-                            @DefaultValue("true") boolean sqsEnabled,
-                            @DefaultValue("9324") int sqsPort,
-                            @DefaultValue("true") boolean dynamodbEnabled,
-                            @DefaultValue("8000") int dynamodbPort,
-                            @DefaultValue("node") String nodeExecutable,
-                            @DefaultValue("target/dynalite") Path dynaliteDirectory) {
-}
+public record LocalSettings(
+        @DefaultValue(".ledger") Path dataDirectory,
+        @DefaultValue("true") boolean postgresEnabled,
+        @DefaultValue("15432") int postgresPort,
+        @DefaultValue("true") boolean sqsEnabled,
+        @DefaultValue("9324") int sqsPort,
+        @DefaultValue("true") boolean dynamodbEnabled,
+        @DefaultValue("8000") int dynamodbPort,
+        @DefaultValue("node") String nodeExecutable,
+        @DefaultValue("target/dynalite") Path dynaliteDirectory) {}

@@ -10,19 +10,24 @@ import org.junit.jupiter.api.Test;
 /** The projection tools' one retry policy: what it retries, how it backs off, and when it gives up. */
 class ProjectionRetryTest {
 
-    private final ProjectionRetry retry = new ProjectionRetry(new ProjectionSettings(Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMillis(10),
+    private final ProjectionRetry retry = new ProjectionRetry(new ProjectionSettings(
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            Duration.ofMillis(10),
             Duration.ofMillis(40)));
     private final AtomicInteger attempts = new AtomicInteger();
 
     @Test
     void a_failure_worth_retrying_is_retried_until_the_call_succeeds() {
-        String result = retry.retrying("test", Duration.ofSeconds(5), IllegalStateException.class).execute(attempt -> {
-            if (attempts.incrementAndGet() < 4) {
-                throw new IllegalStateException("transient");
-            }
-            return "done";
-        });
+        String result = retry.retrying("test", Duration.ofSeconds(5), IllegalStateException.class)
+                .execute(attempt -> {
+                    if (attempts.incrementAndGet() < 4) {
+                        throw new IllegalStateException("transient");
+                    }
+                    return "done";
+                });
 
         assertThat(result).isEqualTo("done");
         assertThat(attempts).hasValue(4);
@@ -33,10 +38,12 @@ class ProjectionRetryTest {
         long start = System.nanoTime();
 
         assertThatThrownBy(() -> retry.retrying("test", Duration.ofMillis(300), IllegalStateException.class)
-                .execute(attempt -> {
-                    attempts.incrementAndGet();
-                    throw new IllegalStateException("still down");
-                })).isInstanceOf(IllegalStateException.class).hasMessage("still down");
+                        .execute(attempt -> {
+                            attempts.incrementAndGet();
+                            throw new IllegalStateException("still down");
+                        }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("still down");
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         // pauses of 10, 20, 40, 40, … ms: about nine attempts in 300 ms, not thousands
@@ -46,10 +53,11 @@ class ProjectionRetryTest {
     @Test
     void another_failure_is_thrown_at_once() {
         assertThatThrownBy(() -> retry.retrying("test", Duration.ofSeconds(5), IllegalStateException.class)
-                .execute(attempt -> {
-                    attempts.incrementAndGet();
-                    throw new IllegalArgumentException("a bug, not an outage");
-                })).isInstanceOf(IllegalArgumentException.class);
+                        .execute(attempt -> {
+                            attempts.incrementAndGet();
+                            throw new IllegalArgumentException("a bug, not an outage");
+                        }))
+                .isInstanceOf(IllegalArgumentException.class);
 
         assertThat(attempts).hasValue(1);
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
-import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class PromptEventSourceTest {
 
     private final EmbeddedEventStore store = EmbeddedEventStore.builder()
-            .storageEngine(new InMemoryEventStorageEngine()).build();
+            .storageEngine(new InMemoryEventStorageEngine())
+            .build();
     private final PromptEventSource source = new PromptEventSource(store, Duration.ofHours(1), null);
 
     @AfterEach
@@ -32,7 +33,9 @@ class PromptEventSourceTest {
     void a_stream_calls_its_processor_back_once_events_published_in_a_unit_of_work_have_committed() throws Exception {
         BlockingStream<TrackedEventMessage<?>> stream = source.openStream(null);
         AtomicInteger callbacks = new AtomicInteger();
-        assertThat(stream.setOnAvailableCallback(callbacks::incrementAndGet)).as("callbacks are supported").isTrue();
+        assertThat(stream.setOnAvailableCallback(callbacks::incrementAndGet))
+                .as("callbacks are supported")
+                .isTrue();
 
         DefaultUnitOfWork<?> unit = DefaultUnitOfWork.startAndGet(null);
         List<Integer> seenBeforeCommit = new ArrayList<>();
@@ -97,7 +100,9 @@ class PromptEventSourceTest {
             while (callbacks.get() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(callbacks.get()).as("periodic callbacks without any event").isGreaterThanOrEqualTo(3);
+            assertThat(callbacks.get())
+                    .as("periodic callbacks without any event")
+                    .isGreaterThanOrEqualTo(3);
             assertThat(stream.hasNextAvailable()).as("nothing was published").isFalse();
             stream.close();
         } finally {

@@ -25,27 +25,39 @@ final class ServiceProcess implements AutoCloseable {
     ServiceProcess(TestDatabase.Database database, int port, Path log, String... properties) {
         this.port = port;
         this.log = log;
-        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), LedgerApplication.class.getName(),
+        this.command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LedgerApplication.class.getName(),
                 "--server.port=" + port));
         command.addAll(List.of(LedgerInstances.arguments(database, properties)));
     }
 
     ServiceProcess start() throws Exception {
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("service exited during startup; see " + log);
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (java.io.IOException notYet) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("service exited during startup; see " + log);
+                    }
+                    try {
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    } catch (java.io.IOException notYet) {
+                        return false;
+                    }
+                });
         return this;
     }
 
@@ -53,8 +65,10 @@ final class ServiceProcess implements AutoCloseable {
     void kill() throws Exception {
         process.destroyForcibly();
         process.waitFor();
-        java.nio.file.Files.writeString(log, "==== kill -9 of pid " + process.pid() + " at " + java.time.Instant.now()
-                + " ====\n", java.nio.file.StandardOpenOption.APPEND);
+        java.nio.file.Files.writeString(
+                log,
+                "==== kill -9 of pid " + process.pid() + " at " + java.time.Instant.now() + " ====\n",
+                java.nio.file.StandardOpenOption.APPEND);
     }
 
     String baseUrl() {

@@ -7,10 +7,10 @@ import dev.ledger.support.AdminClient;
 import dev.ledger.support.IntegrationTest;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
@@ -26,38 +26,65 @@ class AccessMatrixTest {
     @Autowired
     TestRestTemplate http;
 
-    enum Access { READER, ADMIN }
+    enum Access {
+        READER,
+        ADMIN
+    }
 
     /** Each endpoint with the role it needs and the exact status that role gets here (the state the calls build up). */
     static Stream<Arguments> endpoints() {
         return Stream.of(
-                Arguments.of(HttpMethod.GET, "/api/v1/entitlements/matrix-user/AI_TUTOR_ACCESS",
-                        null, Access.READER, 404),
+                Arguments.of(
+                        HttpMethod.GET, "/api/v1/entitlements/matrix-user/AI_TUTOR_ACCESS", null, Access.READER, 404),
                 Arguments.of(HttpMethod.GET, "/api/v1/users/matrix-user/entitlements", null, Access.READER, 200),
-                Arguments.of(HttpMethod.GET, "/api/v1/entitlements/matrix-user/AI_TUTOR_ACCESS/history",
-                        null, Access.READER, 200),
+                Arguments.of(
+                        HttpMethod.GET,
+                        "/api/v1/entitlements/matrix-user/AI_TUTOR_ACCESS/history",
+                        null,
+                        Access.READER,
+                        200),
                 Arguments.of(HttpMethod.GET, "/api/v1/users/matrix-user/history", null, Access.READER, 200),
-                Arguments.of(HttpMethod.GET, "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z",
-                        null, Access.READER, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/entitlements",
-                        "{\"userId\":\"matrix-user\",\"entitlementKey\":\"MATRIX\"}", Access.ADMIN, 201),
-                Arguments.of(HttpMethod.PUT, "/api/v1/entitlements/matrix-user/MATRIX/usage",
-                        "{\"limit\":5,\"period\":\"DAILY\"}", Access.ADMIN, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/deactivate",
-                        null, Access.ADMIN, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/activate",
-                        null, Access.ADMIN, 200),
+                Arguments.of(
+                        HttpMethod.GET,
+                        "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z",
+                        null,
+                        Access.READER,
+                        200),
+                Arguments.of(
+                        HttpMethod.POST,
+                        "/api/v1/entitlements",
+                        "{\"userId\":\"matrix-user\",\"entitlementKey\":\"MATRIX\"}",
+                        Access.ADMIN,
+                        201),
+                Arguments.of(
+                        HttpMethod.PUT,
+                        "/api/v1/entitlements/matrix-user/MATRIX/usage",
+                        "{\"limit\":5,\"period\":\"DAILY\"}",
+                        Access.ADMIN,
+                        200),
+                Arguments.of(
+                        HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/deactivate", null, Access.ADMIN, 200),
+                Arguments.of(
+                        HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/activate", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/reset", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.POST, "/api/v1/admin/projections/nosuch/rebuild", null, Access.ADMIN, 400),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/dead-letters", null, Access.ADMIN, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/admin/dead-letters/redrive", "{\"messageIds\":[\"none\"]}",
-                        Access.ADMIN, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/admin/imports", "{\"table\":\"no-such-table\"}", Access.ADMIN,
+                Arguments.of(
+                        HttpMethod.POST,
+                        "/api/v1/admin/dead-letters/redrive",
+                        "{\"messageIds\":[\"none\"]}",
+                        Access.ADMIN,
+                        200),
+                Arguments.of(
+                        HttpMethod.POST, "/api/v1/admin/imports", "{\"table\":\"no-such-table\"}", Access.ADMIN, 404),
+                Arguments.of(
+                        HttpMethod.GET,
+                        "/api/v1/admin/imports/7d0c8f3e-0000-4000-8000-000000000000",
+                        null,
+                        Access.ADMIN,
                         404),
-                Arguments.of(HttpMethod.GET, "/api/v1/admin/imports/7d0c8f3e-0000-4000-8000-000000000000", null,
-                        Access.ADMIN, 404),
                 Arguments.of(HttpMethod.GET, "/actuator/prometheus", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.GET, "/actuator/metrics", null, Access.ADMIN, 200));
     }
@@ -75,11 +102,12 @@ class AccessMatrixTest {
         JsonNode problem = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.getBody());
         assertThat(problem.get("code").asText()).isEqualTo(code);
         assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asText()).isEqualTo(org.springframework.http.HttpStatus.valueOf(status)
-                .getReasonPhrase());
+        assertThat(problem.get("title").asText())
+                .isEqualTo(org.springframework.http.HttpStatus.valueOf(status).getReasonPhrase());
         assertThat(problem.get("detail").asText()).isNotBlank();
-        assertThat(problem.fieldNames()).toIterable().containsExactlyInAnyOrder("type", "title", "status", "detail",
-                "code");
+        assertThat(problem.fieldNames())
+                .toIterable()
+                .containsExactlyInAnyOrder("type", "title", "status", "detail", "code");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -92,37 +120,54 @@ class AccessMatrixTest {
         if (needed == Access.ADMIN) {
             assertProblem(asReader, 403, "FORBIDDEN");
         } else {
-            assertThat(asReader.getStatusCode().value()).as("READER: %s", asReader.getBody()).isEqualTo(allowed);
+            assertThat(asReader.getStatusCode().value())
+                    .as("READER: %s", asReader.getBody())
+                    .isEqualTo(allowed);
         }
         ResponseEntity<String> asAdmin = call(method, path, body, AdminClient.ADMIN_TOKEN);
-        assertThat(asAdmin.getStatusCode().value()).as("ADMIN: %s", asAdmin.getBody()).isEqualTo(allowed);
+        assertThat(asAdmin.getStatusCode().value())
+                .as("ADMIN: %s", asAdmin.getBody())
+                .isEqualTo(allowed);
     }
 
     @Test
     void health_and_the_api_documentation_are_open() {
         assertThat(http.exchange("/actuator/health", HttpMethod.GET, new HttpEntity<>(new HttpHeaders()), String.class)
-                .getStatusCode().value()).isEqualTo(200);
-        ResponseEntity<JsonNode> docs = http.exchange("/v3/api-docs", HttpMethod.GET,
-                new HttpEntity<>(new HttpHeaders()), JsonNode.class);
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(200);
+        ResponseEntity<JsonNode> docs =
+                http.exchange("/v3/api-docs", HttpMethod.GET, new HttpEntity<>(new HttpHeaders()), JsonNode.class);
         assertThat(docs.getStatusCode().value()).isEqualTo(200);
         JsonNode spec = docs.getBody();
-        assertThat(spec.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
-        for (String path : List.of("/api/v1/entitlements", "/api/v1/entitlements/{userId}/{entitlementKey}",
-                "/api/v1/users/{userId}/entitlements", "/api/v1/entitlements/{userId}/{entitlementKey}/history",
-                "/api/v1/users/{userId}/history", "/api/v1/usage/export", "/api/v1/admin/projections",
-                "/api/v1/admin/projections/{projection}/rebuild", "/api/v1/admin/projections/{projection}/drift",
-                "/api/v1/admin/dead-letters", "/api/v1/admin/dead-letters/redrive", "/api/v1/admin/imports",
+        assertThat(spec.at("/components/securitySchemes/bearer/scheme").asText())
+                .isEqualTo("bearer");
+        for (String path : List.of(
+                "/api/v1/entitlements",
+                "/api/v1/entitlements/{userId}/{entitlementKey}",
+                "/api/v1/users/{userId}/entitlements",
+                "/api/v1/entitlements/{userId}/{entitlementKey}/history",
+                "/api/v1/users/{userId}/history",
+                "/api/v1/usage/export",
+                "/api/v1/admin/projections",
+                "/api/v1/admin/projections/{projection}/rebuild",
+                "/api/v1/admin/projections/{projection}/drift",
+                "/api/v1/admin/dead-letters",
+                "/api/v1/admin/dead-letters/redrive",
+                "/api/v1/admin/imports",
                 "/api/v1/admin/imports/{id}")) {
             JsonNode operations = spec.get("paths").get(path);
             assertThat(operations).as(path).isNotNull();
-            operations.forEach(operation -> assertThat(operation.get("responses").has("401")).as(path).isTrue());
+            operations.forEach(operation ->
+                    assertThat(operation.get("responses").has("401")).as(path).isTrue());
         }
         JsonNode startImport = spec.at("/paths/~1api~1v1~1admin~1imports/post/responses");
         assertThat(startImport.at("/202/description").asText()).isNotEmpty();
         assertThat(startImport.at("/404/description").asText()).contains("TABLE_NOT_FOUND");
         assertThat(startImport.at("/409/description").asText()).contains("IMPORT_RUNNING");
         assertThat(startImport.at("/400/description").asText()).contains("MISSING_TABLE");
-        assertThat(spec.at("/paths/~1api~1v1~1admin~1imports~1{id}/get/responses/404/description").asText())
+        assertThat(spec.at("/paths/~1api~1v1~1admin~1imports~1{id}/get/responses/404/description")
+                        .asText())
                 .contains("IMPORT_NOT_FOUND");
     }
 
@@ -130,8 +175,8 @@ class AccessMatrixTest {
     void a_malformed_authorization_header_is_a_401_problem() throws Exception {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.AUTHORIZATION, "Basic dXNlcjpwYXNz");
-        ResponseEntity<String> response = http.exchange("/api/v1/users/u/entitlements", HttpMethod.GET,
-                new HttpEntity<>(headers), String.class);
+        ResponseEntity<String> response =
+                http.exchange("/api/v1/users/u/entitlements", HttpMethod.GET, new HttpEntity<>(headers), String.class);
         assertProblem(response, 401, "UNAUTHORIZED");
         assertThat(response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer");
     }

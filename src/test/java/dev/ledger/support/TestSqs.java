@@ -13,15 +13,16 @@ public final class TestSqs {
     private static SQSRestServer server;
     private static int port;
 
-    private TestSqs() {
-    }
+    private TestSqs() {}
 
     public static synchronized String endpoint() {
         if (server == null) {
             port = freePort();
-            server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+            server = SQSRestServerBuilder.withInterface("127.0.0.1")
+                    .withPort(port)
                     .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
-                    .withAWSRegion("us-east-1").start();
+                    .withAWSRegion("us-east-1")
+                    .start();
             server.waitUntilStarted();
             Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
         }
@@ -31,8 +32,13 @@ public final class TestSqs {
     /** Properties that point an application at the test server instead of starting its own ElasticMQ. */
     public static Map<String, String> springProperties() {
         // A 1 s long poll instead of 10 s: stopping a listener waits for its poll in flight, and the tests stop many.
-        return Map.of("spring.cloud.aws.sqs.endpoint", endpoint(), "ledger.local.sqs-enabled", "false",
-                "ledger.sqs.poll-timeout", "1s");
+        return Map.of(
+                "spring.cloud.aws.sqs.endpoint",
+                endpoint(),
+                "ledger.local.sqs-enabled",
+                "false",
+                "ledger.sqs.poll-timeout",
+                "1s");
     }
 
     private static int freePort() {

@@ -19,6 +19,7 @@ class EntitlementApiTest {
 
     @Autowired
     TestRestTemplate http;
+
     @Autowired
     org.springframework.jdbc.core.JdbcTemplate jdbc;
 
@@ -54,19 +55,28 @@ class EntitlementApiTest {
         assertThat(state.at("/usage/periodStart").asText()).endsWith("T15:00:00Z");
         assertThat(state.get("version").asLong()).isZero();
 
-        assertProblem(send(HttpMethod.POST, "/api/v1/entitlements",
-                "{\"userId\":\"api-user-1\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"), HttpStatus.CONFLICT,
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        "/api/v1/entitlements",
+                        "{\"userId\":\"api-user-1\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}"),
+                HttpStatus.CONFLICT,
                 "ENTITLEMENT_EXISTS");
 
         // the audit trail: the caller is stored with the event
-        String metaData = jdbc.queryForObject("SELECT convert_from(meta_data, 'UTF8') FROM domain_event_entry "
-                + "WHERE aggregate_identifier = 'api-user-1#AI_TUTOR_ACCESS' AND sequence_number = 0", String.class);
+        String metaData = jdbc.queryForObject(
+                "SELECT convert_from(meta_data, 'UTF8') FROM domain_event_entry "
+                        + "WHERE aggregate_identifier = 'api-user-1#AI_TUTOR_ACCESS' AND sequence_number = 0",
+                String.class);
         assertThat(metaData).contains("\"caller\":\"dev-admin\"").contains("\"action\":\"grant\"");
     }
 
     @Test
     void grant_without_usage_has_no_usage_tracking_and_is_listed_for_the_user() {
-        send(HttpMethod.POST, "/api/v1/entitlements", "{\"userId\":\"api-user-2\",\"entitlementKey\":\"ACCESS_DASHBOARD\"}");
+        send(
+                HttpMethod.POST,
+                "/api/v1/entitlements",
+                "{\"userId\":\"api-user-2\",\"entitlementKey\":\"ACCESS_DASHBOARD\"}");
         send(HttpMethod.POST, "/api/v1/entitlements", """
                 {"userId":"api-user-2","entitlementKey":"AI_TUTOR_ACCESS","usage":{"limit":5,"period":"DAILY"}}""");
         ResponseEntity<JsonNode> list = http.getForEntity("/api/v1/users/api-user-2/entitlements", JsonNode.class);
@@ -83,7 +93,9 @@ class EntitlementApiTest {
                 {"userId":"api-user-3","entitlementKey":"AI_TUTOR_ACCESS","usage":{"limit":5,"period":"DAILY"}}""");
         String base = "/api/v1/entitlements/api-user-3/AI_TUTOR_ACCESS";
 
-        ResponseEntity<JsonNode> changed = send(HttpMethod.PUT, base + "/usage",
+        ResponseEntity<JsonNode> changed = send(
+                HttpMethod.PUT,
+                base + "/usage",
                 "{\"limit\":50,\"period\":\"DAILY\",\"overLimit\":\"RECORD_OVERAGE\"}");
         assertThat(changed.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(changed.getBody().at("/usage/limit").asLong()).isEqualTo(50);
@@ -111,61 +123,112 @@ class EntitlementApiTest {
 
     @Test
     void unknown_entitlements_answer_404_with_ENTITLEMENT_NOT_FOUND() {
-        assertProblem(http.getForEntity("/api/v1/entitlements/nobody/AI_TUTOR_ACCESS", JsonNode.class),
-                HttpStatus.NOT_FOUND, "ENTITLEMENT_NOT_FOUND");
-        assertProblem(send(HttpMethod.POST, "/api/v1/entitlements/nobody/AI_TUTOR_ACCESS/deactivate", null),
-                HttpStatus.NOT_FOUND, "ENTITLEMENT_NOT_FOUND");
-        assertProblem(send(HttpMethod.PUT, "/api/v1/entitlements/nobody/AI_TUTOR_ACCESS/usage",
-                "{\"limit\":1,\"period\":\"DAILY\"}"), HttpStatus.NOT_FOUND, "ENTITLEMENT_NOT_FOUND");
+        assertProblem(
+                http.getForEntity("/api/v1/entitlements/nobody/AI_TUTOR_ACCESS", JsonNode.class),
+                HttpStatus.NOT_FOUND,
+                "ENTITLEMENT_NOT_FOUND");
+        assertProblem(
+                send(HttpMethod.POST, "/api/v1/entitlements/nobody/AI_TUTOR_ACCESS/deactivate", null),
+                HttpStatus.NOT_FOUND,
+                "ENTITLEMENT_NOT_FOUND");
+        assertProblem(
+                send(
+                        HttpMethod.PUT,
+                        "/api/v1/entitlements/nobody/AI_TUTOR_ACCESS/usage",
+                        "{\"limit\":1,\"period\":\"DAILY\"}"),
+                HttpStatus.NOT_FOUND,
+                "ENTITLEMENT_NOT_FOUND");
     }
 
     @Test
     void invalid_input_answers_400_with_a_specific_code_and_changes_nothing() {
         String path = "/api/v1/entitlements";
-        assertProblem(send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":\"lower\"}"),
-                HttpStatus.BAD_REQUEST, "INVALID_ENTITLEMENT_KEY");
-        assertProblem(send(HttpMethod.POST, path, "{\"entitlementKey\":\"K\"}"), HttpStatus.BAD_REQUEST,
+        assertProblem(
+                send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":\"lower\"}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_ENTITLEMENT_KEY");
+        assertProblem(
+                send(HttpMethod.POST, path, "{\"entitlementKey\":\"K\"}"), HttpStatus.BAD_REQUEST, "INVALID_USER_ID");
+        assertProblem(
+                send(HttpMethod.POST, path, "{\"userId\":\"a\\u0007b\",\"entitlementKey\":\"K\"}"),
+                HttpStatus.BAD_REQUEST,
                 "INVALID_USER_ID");
-        assertProblem(send(HttpMethod.POST, path, "{\"userId\":\"a\\u0007b\",\"entitlementKey\":\"K\"}"),
-                HttpStatus.BAD_REQUEST, "INVALID_USER_ID");
-        assertProblem(send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"extra\":1}"),
-                HttpStatus.BAD_REQUEST, "UNKNOWN_FIELD");
-        assertProblem(send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":"), HttpStatus.BAD_REQUEST,
+        assertProblem(
+                send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"extra\":1}"),
+                HttpStatus.BAD_REQUEST,
+                "UNKNOWN_FIELD");
+        assertProblem(
+                send(HttpMethod.POST, path, "{\"userId\":\"u\",\"entitlementKey\":"),
+                HttpStatus.BAD_REQUEST,
                 "MALFORMED_JSON");
         assertProblem(send(HttpMethod.POST, path, ""), HttpStatus.BAD_REQUEST, "MALFORMED_JSON");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":-1,\"period\":\"DAILY\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_LIMIT");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":2.5,\"period\":\"DAILY\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_FIELD_TYPE");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":\"3\",\"period\":\"DAILY\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_FIELD_TYPE");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"HOURLY\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_PERIOD");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"DAILY\",\"anchor\":\"yesterday\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_ANCHOR");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"DAILY\",\"overLimit\":\"MAYBE\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_OVER_LIMIT");
-        assertProblem(send(HttpMethod.POST, path,
-                "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"period\":\"DAILY\"}}"),
-                HttpStatus.BAD_REQUEST, "INVALID_LIMIT");
-        assertProblem(http.getForEntity("/api/v1/entitlements/u/K", JsonNode.class), HttpStatus.NOT_FOUND,
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":-1,\"period\":\"DAILY\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_LIMIT");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":2.5,\"period\":\"DAILY\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_FIELD_TYPE");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":\"3\",\"period\":\"DAILY\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_FIELD_TYPE");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"HOURLY\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_PERIOD");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"DAILY\",\"anchor\":\"yesterday\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_ANCHOR");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"limit\":3,\"period\":\"DAILY\",\"overLimit\":\"MAYBE\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_OVER_LIMIT");
+        assertProblem(
+                send(
+                        HttpMethod.POST,
+                        path,
+                        "{\"userId\":\"u\",\"entitlementKey\":\"K\",\"usage\":{\"period\":\"DAILY\"}}"),
+                HttpStatus.BAD_REQUEST,
+                "INVALID_LIMIT");
+        assertProblem(
+                http.getForEntity("/api/v1/entitlements/u/K", JsonNode.class),
+                HttpStatus.NOT_FOUND,
                 "ENTITLEMENT_NOT_FOUND");
     }
 
     @Test
     void wrong_methods_and_unknown_paths_answer_problem_details_with_a_code() {
-        assertProblem(send(HttpMethod.DELETE, "/api/v1/entitlements/u/K", null), HttpStatus.METHOD_NOT_ALLOWED,
+        assertProblem(
+                send(HttpMethod.DELETE, "/api/v1/entitlements/u/K", null),
+                HttpStatus.METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED");
         assertProblem(http.getForEntity("/api/v1/nothing-here", JsonNode.class), HttpStatus.NOT_FOUND, "NOT_FOUND");
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.TEXT_PLAIN);
-        assertProblem(http.exchange("/api/v1/entitlements", HttpMethod.POST, new HttpEntity<>("x", headers),
-                JsonNode.class), HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE");
+        assertProblem(
+                http.exchange("/api/v1/entitlements", HttpMethod.POST, new HttpEntity<>("x", headers), JsonNode.class),
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE");
     }
 }

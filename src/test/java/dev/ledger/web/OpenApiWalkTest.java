@@ -41,9 +41,10 @@ class OpenApiWalkTest {
     private static final String KEY = "WALK_KEY";
     /** Longer than every documented limit (user ids 256, keys 64, idempotency keys 128), within Tomcat's 8 KiB line. */
     private static final String OVERSIZED = "x".repeat(1_500);
+
     private static final String UNICODE = "ünï-çødé-💥-\u202e-日本";
-    private static final List<String> TOKENS = new ArrayList<>(List.of(AdminClient.ADMIN_TOKEN,
-            AdminClient.READER_TOKEN));
+    private static final List<String> TOKENS =
+            new ArrayList<>(List.of(AdminClient.ADMIN_TOKEN, AdminClient.READER_TOKEN));
 
     static {
         TOKENS.add(null);
@@ -51,16 +52,18 @@ class OpenApiWalkTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     ProjectionStatus status;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private JsonNode document;
 
     /** One request to send: a path with its parameters filled in, a query string and an optional body. */
-    record Case(String method, String template, Map<String, String> path, List<String[]> query, String body,
-                String what) {
+    record Case(
+            String method, String template, Map<String, String> path, List<String[]> query, String body, String what) {
         Case with(String what, Map<String, String> newPath, List<String[]> newQuery, String newBody) {
             return new Case(method, template, newPath, newQuery, newBody, what);
         }
@@ -78,8 +81,12 @@ class OpenApiWalkTest {
 
     @Test
     void no_documented_input_answers_5xx_and_every_4xx_is_a_problem_with_a_code() throws Exception {
-        send("POST", "/api/v1/entitlements", "{\"userId\":\"" + USER + "\",\"entitlementKey\":\"" + KEY
-                + "\",\"usage\":{\"limit\":100,\"period\":\"MONTHLY\"}}", AdminClient.ADMIN_TOKEN);
+        send(
+                "POST",
+                "/api/v1/entitlements",
+                "{\"userId\":\"" + USER + "\",\"entitlementKey\":\"" + KEY
+                        + "\",\"usage\":{\"limit\":100,\"period\":\"MONTHLY\"}}",
+                AdminClient.ADMIN_TOKEN);
         document = json.readTree(send("GET", "/v3/api-docs", null, null).body());
 
         List<Case> cases = new ArrayList<>();
@@ -104,27 +111,36 @@ class OpenApiWalkTest {
             for (String token : TOKENS) {
                 long start = System.nanoTime();
                 HttpResponse<String> response = send(request, token);
-                millis.merge(request.method() + " " + request.template(), (System.nanoTime() - start) / 1_000_000,
+                millis.merge(
+                        request.method() + " " + request.template(),
+                        (System.nanoTime() - start) / 1_000_000,
                         Long::sum);
                 sent++;
-                String contentType = response.headers().firstValue("Content-Type").orElse("");
+                String contentType =
+                        response.headers().firstValue("Content-Type").orElse("");
                 int code = response.statusCode();
-                boolean problem = code < 400 || contentType.startsWith("application/problem+json")
-                        && json.readTree(response.body()).path("code").isTextual();
+                boolean problem = code < 400
+                        || contentType.startsWith("application/problem+json")
+                                && json.readTree(response.body()).path("code").isTextual();
                 if (code >= 500 || !problem) {
                     findings.add(new Finding(request, token, code, contentType, response.body()));
                 }
             }
         }
-        System.out.printf("OpenAPI walk: %d operations, %d requests in %d ms%n", operations, sent,
-                (System.nanoTime() - started) / 1_000_000);
+        System.out.printf(
+                "OpenAPI walk: %d operations, %d requests in %d ms%n",
+                operations, sent, (System.nanoTime() - started) / 1_000_000);
         millis.forEach((operation, ms) -> System.out.printf("  %6d ms  %s%n", ms, operation));
         assertThat(sent).as("requests sent").isGreaterThan(1_000);
-        assertThat(findings).as("answers that are 5xx or a 4xx without a problem code, of " + sent).isEmpty();
+        assertThat(findings)
+                .as("answers that are 5xx or a 4xx without a problem code, of " + sent)
+                .isEmpty();
 
         // the walk started rebuilds with the admin token: leave the shared context with its projections caught up
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-                List.of(Projection.values()).stream().map(status::of)
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> List.of(Projection.values()).stream()
+                        .map(status::of)
                         .allMatch(s -> s.lagEvents() == 0 && !s.replaying() && "RUNNING".equals(s.state())));
     }
 
@@ -138,7 +154,8 @@ class OpenApiWalkTest {
             String value = valid(parameter.get("name"), schema(parameter.get("schema")));
             if ("path".equals(parameter.get("in").asText())) {
                 path.put(parameter.get("name").asText(), value);
-            } else if ("query".equals(parameter.get("in").asText()) && parameter.path("required").asBoolean()) {
+            } else if ("query".equals(parameter.get("in").asText())
+                    && parameter.path("required").asBoolean()) {
                 query.add(new String[] {parameter.get("name").asText(), value});
             }
         }
@@ -151,7 +168,8 @@ class OpenApiWalkTest {
         for (JsonNode parameter : parameters) {
             String name = parameter.get("name").asText();
             boolean inPath = "path".equals(parameter.get("in").asText());
-            for (Map.Entry<String, String> variant : variants(schema(parameter.get("schema"))).entrySet()) {
+            for (Map.Entry<String, String> variant :
+                    variants(schema(parameter.get("schema"))).entrySet()) {
                 if (inPath) {
                     Map<String, String> changed = new LinkedHashMap<>(path);
                     changed.put(name, variant.getValue());
@@ -182,8 +200,8 @@ class OpenApiWalkTest {
         if (body != null) {
             ObjectNode valid = validBody(bodySchema);
             for (String variant : bodyVariants(valid, bodySchema)) {
-                cases.add(base.with("body: " + variant.substring(0, Math.min(variant.length(), 200)), path, query,
-                        variant));
+                cases.add(base.with(
+                        "body: " + variant.substring(0, Math.min(variant.length(), 200)), path, query, variant));
             }
         }
         return cases;
@@ -244,7 +262,12 @@ class OpenApiWalkTest {
 
     /** Bodies: each field wrong, empty, oversized, Unicode, null, absent and duplicated; and broken JSON as a whole. */
     private List<String> bodyVariants(ObjectNode valid, JsonNode schema) {
-        List<String> bodies = new ArrayList<>(List.of("", "[]", "null", "not json", "{" + "\"a\":[".repeat(2_000),
+        List<String> bodies = new ArrayList<>(List.of(
+                "",
+                "[]",
+                "null",
+                "not json",
+                "{" + "\"a\":[".repeat(2_000),
                 valid.toString().replaceFirst("\\}$", ",}")));
         bodies.addAll(objectVariants(valid, schema));
         return bodies;
@@ -259,17 +282,26 @@ class OpenApiWalkTest {
             String name = names.next();
             JsonNode field = schema(properties.get(name));
             JsonNodeFactory nodes = JsonNodeFactory.instance;
-            List<JsonNode> values = new ArrayList<>(List.of(nodes.textNode(""), nodes.textNode(OVERSIZED),
-                    nodes.textNode(UNICODE), nodes.nullNode(), nodes.numberNode(-1), nodes.numberNode(1.5),
-                    nodes.numberNode(new java.math.BigInteger("99999999999999999999")), nodes.booleanNode(true),
-                    nodes.arrayNode(), nodes.objectNode(), nodes.textNode("+999999999-12-31T23:59:59Z"),
+            List<JsonNode> values = new ArrayList<>(List.of(
+                    nodes.textNode(""),
+                    nodes.textNode(OVERSIZED),
+                    nodes.textNode(UNICODE),
+                    nodes.nullNode(),
+                    nodes.numberNode(-1),
+                    nodes.numberNode(1.5),
+                    nodes.numberNode(new java.math.BigInteger("99999999999999999999")),
+                    nodes.booleanNode(true),
+                    nodes.arrayNode(),
+                    nodes.objectNode(),
+                    nodes.textNode("+999999999-12-31T23:59:59Z"),
                     nodes.textNode("10000-01-01T00:00:00Z")));
             if (field.has("enum")) {
                 values.add(nodes.textNode("NOT_" + field.get("enum").get(0).asText()));
             }
             if (field.path("type").asText().equals("object")) {
                 for (String inner : objectVariants(validBody(field), field)) {
-                    bodies.add(valid.toString().replace("\"" + name + "\":" + valid.get(name), "\"" + name + "\":" + inner));
+                    bodies.add(valid.toString()
+                            .replace("\"" + name + "\":" + valid.get(name), "\"" + name + "\":" + inner));
                 }
             }
             for (JsonNode value : values) {
@@ -289,19 +321,30 @@ class OpenApiWalkTest {
 
     private ObjectNode validBody(JsonNode schema) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
-        Iterator<Map.Entry<String, JsonNode>> properties = schema.path("properties").fields();
+        Iterator<Map.Entry<String, JsonNode>> properties =
+                schema.path("properties").fields();
         while (properties.hasNext()) {
             Map.Entry<String, JsonNode> property = properties.next();
             JsonNode field = schema(property.getValue());
             String type = field.path("type").asText();
             switch (type) {
                 case "object" -> body.set(property.getKey(), validBody(field));
-                case "integer", "number" -> body.put(property.getKey(), field.path("minimum").asLong(1) > 0
-                        ? field.path("minimum").asLong(1) : 1);
+                case "integer", "number" ->
+                    body.put(
+                            property.getKey(),
+                            field.path("minimum").asLong(1) > 0
+                                    ? field.path("minimum").asLong(1)
+                                    : 1);
                 case "boolean" -> body.put(property.getKey(), true);
-                case "array" -> body.set(property.getKey(), json.createArrayNode().add(valid(
-                        JsonNodeFactory.instance.textNode(property.getKey()), schema(field.path("items")))));
-                default -> body.put(property.getKey(), valid(JsonNodeFactory.instance.textNode(property.getKey()), field));
+                case "array" ->
+                    body.set(
+                            property.getKey(),
+                            json.createArrayNode()
+                                    .add(valid(
+                                            JsonNodeFactory.instance.textNode(property.getKey()),
+                                            schema(field.path("items")))));
+                default ->
+                    body.put(property.getKey(), valid(JsonNodeFactory.instance.textNode(property.getKey()), field));
             }
         }
         return body;
@@ -317,13 +360,19 @@ class OpenApiWalkTest {
             case "from", "anchor" -> "2025-01-01T00:00:00Z";
             case "to" -> "2025-01-02T00:00:00Z";
             case "types" -> "UsageConsumed";
-            default -> schema.has("enum") ? schema.get("enum").get(0).asText()
-                    : schema.has("example") ? schema.get("example").asText()
-                    : switch (schema.path("type").asText()) {
-                        case "integer", "number" -> schema.has("minimum") ? schema.get("minimum").asText() : "1";
-                        case "boolean" -> "true";
-                        default -> "walk";
-                    };
+            default ->
+                schema.has("enum")
+                        ? schema.get("enum").get(0).asText()
+                        : schema.has("example")
+                                ? schema.get("example").asText()
+                                : switch (schema.path("type").asText()) {
+                                    case "integer", "number" ->
+                                        schema.has("minimum")
+                                                ? schema.get("minimum").asText()
+                                                : "1";
+                                    case "boolean" -> "true";
+                                    default -> "walk";
+                                };
         };
     }
 
@@ -354,8 +403,11 @@ class OpenApiWalkTest {
     private HttpResponse<String> send(String method, String pathAndQuery, String body, String token) throws Exception {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (body != null) {
             builder.header("Content-Type", "application/json");
         }

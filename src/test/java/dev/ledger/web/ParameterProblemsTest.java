@@ -45,9 +45,10 @@ class ParameterProblemsTest {
         assertBadRequest(HttpMethod.GET, "/api/v1/admin/dead-letters?limit=1001", null, "INVALID_LIMIT");
         assertBadRequest(HttpMethod.GET, "/api/v1/admin/dead-letters?limit=ten", null, "INVALID_PARAMETER");
         assertBadRequest(HttpMethod.POST, "/api/v1/admin/dead-letters/redrive?limit=0", null, "INVALID_LIMIT");
-        assertBadRequest(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift?limit=10001", null,
-                "INVALID_LIMIT");
-        assertThat(send(HttpMethod.GET, "/api/v1/admin/dead-letters?limit=1000", null).getStatusCode().value())
+        assertBadRequest(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift?limit=10001", null, "INVALID_LIMIT");
+        assertThat(send(HttpMethod.GET, "/api/v1/admin/dead-letters?limit=1000", null)
+                        .getStatusCode()
+                        .value())
                 .isEqualTo(200);
     }
 
@@ -57,7 +58,9 @@ class ParameterProblemsTest {
         assertBadRequest(HttpMethod.POST, path, "{\"messageIds\":[]}", "INVALID_MESSAGE_IDS");
         assertBadRequest(HttpMethod.POST, path, "{\"messageIds\":[\"m-1\",\" \"]}", "INVALID_MESSAGE_IDS");
         assertBadRequest(HttpMethod.POST, path, "{\"messageIds\":[null]}", "INVALID_MESSAGE_IDS");
-        assertThat(send(HttpMethod.POST, path, "{\"messageIds\":[\"m-1\"]}").getBody().get("notFound"))
+        assertThat(send(HttpMethod.POST, path, "{\"messageIds\":[\"m-1\"]}")
+                        .getBody()
+                        .get("notFound"))
                 .hasSize(1);
     }
 
@@ -68,17 +71,24 @@ class ParameterProblemsTest {
         assertBadRequest(HttpMethod.POST, "/api/v1/admin/projections/DYNAMODB/rebuild", null, "UNKNOWN_PROJECTION");
         assertBadRequest(HttpMethod.GET, "/api/v1/admin/projections/history/drift", null, "DRIFT_NOT_SUPPORTED");
         assertThat(send(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift?limit=1", null)
-                .getStatusCode().value()).isEqualTo(200);
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(200);
     }
 
     @Test
     void times_outside_the_ledgers_range_are_INVALID_TIME_and_a_blank_one_is_absent() {
-        assertBadRequest(HttpMethod.GET, "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=0000-12-31T23:59:59Z",
-                null, "INVALID_TIME");
+        assertBadRequest(
+                HttpMethod.GET,
+                "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=0000-12-31T23:59:59Z",
+                null,
+                "INVALID_TIME");
         assertBadRequest(HttpMethod.GET, "/api/v1/users/u/history?to=2025-01-01", null, "INVALID_TIME");
-        assertBadRequest(HttpMethod.GET, "/api/v1/usage/export?from= &to=2025-01-01T00:00:00Z", null,
-                "MISSING_PARAMETER");
-        assertThat(send(HttpMethod.GET, "/api/v1/users/u/history?from= &limit=1000", null).getStatusCode().value())
+        assertBadRequest(
+                HttpMethod.GET, "/api/v1/usage/export?from= &to=2025-01-01T00:00:00Z", null, "MISSING_PARAMETER");
+        assertThat(send(HttpMethod.GET, "/api/v1/users/u/history?from= &limit=1000", null)
+                        .getStatusCode()
+                        .value())
                 .isEqualTo(200);
     }
 }

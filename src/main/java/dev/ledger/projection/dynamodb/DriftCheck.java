@@ -23,8 +23,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @Component
 public class DriftCheck {
 
-    static final List<String> COMPARED = List.of(ItemChange.ACTIVE, ItemChange.USAGE_LIMIT, ItemChange.USAGE_COUNT,
-            ItemChange.OVER_LIMIT, ItemChange.PERIOD, ItemChange.PERIOD_START, ItemChange.PERIOD_END,
+    static final List<String> COMPARED = List.of(
+            ItemChange.ACTIVE,
+            ItemChange.USAGE_LIMIT,
+            ItemChange.USAGE_COUNT,
+            ItemChange.OVER_LIMIT,
+            ItemChange.PERIOD,
+            ItemChange.PERIOD_START,
+            ItemChange.PERIOD_END,
             ItemChange.VERSION);
     private static final int CHUNK = 100;
 
@@ -39,12 +45,10 @@ public class DriftCheck {
     }
 
     /** One difference between the table and the events. {@code kind}: MISSING, EXTRA or DIFFERENT. */
-    public record Drift(String kind, String userId, String entitlementKey, Map<String, FieldDiff> fields) {
-    }
+    public record Drift(String kind, String userId, String entitlementKey, Map<String, FieldDiff> fields) {}
 
     /** A differing attribute: what the events say and what the table holds (null when absent). */
-    public record FieldDiff(String expected, String actual) {
-    }
+    public record FieldDiff(String expected, String actual) {}
 
     public record Report(long checked, List<Drift> drift, boolean truncated) {
         public boolean clean() {
@@ -86,11 +90,16 @@ public class DriftCheck {
 
     private int compare(Map<String, ItemChange> expected, Consumer<Drift> report) {
         List<Map<String, AttributeValue>> keys = expected.values().stream()
-                .map(c -> EntitlementTable.key(c.userId(), c.entitlementKey())).toList();
+                .map(c -> EntitlementTable.key(c.userId(), c.entitlementKey()))
+                .toList();
         Map<String, Map<String, AttributeValue>> actual = new LinkedHashMap<>();
         for (Map<String, AttributeValue> item : table.getAll(keys)) {
-            actual.put(EntitlementId.of(item.get(ItemChange.USER_ID).s(), item.get(ItemChange.ENTITLEMENT_KEY).s())
-                    .toString(), item);
+            actual.put(
+                    EntitlementId.of(
+                                    item.get(ItemChange.USER_ID).s(),
+                                    item.get(ItemChange.ENTITLEMENT_KEY).s())
+                            .toString(),
+                    item);
         }
         for (Map.Entry<String, ItemChange> entry : expected.entrySet()) {
             ItemChange change = entry.getValue();
@@ -121,16 +130,23 @@ public class DriftCheck {
         }
         List<String> ids = new ArrayList<>();
         for (Map<String, AttributeValue> item : page) {
-            ids.add(item.get(ItemChange.USER_ID).s() + "#" + item.get(ItemChange.ENTITLEMENT_KEY).s());
+            ids.add(item.get(ItemChange.USER_ID).s() + "#"
+                    + item.get(ItemChange.ENTITLEMENT_KEY).s());
         }
-        Set<String> known = new HashSet<>(jdbc.queryForList("SELECT aggregate_identifier FROM domain_event_entry "
-                + "WHERE sequence_number = 0 AND aggregate_identifier = ANY (?)", String.class,
+        Set<String> known = new HashSet<>(jdbc.queryForList(
+                "SELECT aggregate_identifier FROM domain_event_entry "
+                        + "WHERE sequence_number = 0 AND aggregate_identifier = ANY (?)",
+                String.class,
                 (Object) ids.toArray(String[]::new)));
         for (Map<String, AttributeValue> item : page) {
-            String id = item.get(ItemChange.USER_ID).s() + "#" + item.get(ItemChange.ENTITLEMENT_KEY).s();
+            String id = item.get(ItemChange.USER_ID).s() + "#"
+                    + item.get(ItemChange.ENTITLEMENT_KEY).s();
             if (!known.contains(id)) {
-                report.accept(new Drift("EXTRA", item.get(ItemChange.USER_ID).s(),
-                        item.get(ItemChange.ENTITLEMENT_KEY).s(), Map.of()));
+                report.accept(new Drift(
+                        "EXTRA",
+                        item.get(ItemChange.USER_ID).s(),
+                        item.get(ItemChange.ENTITLEMENT_KEY).s(),
+                        Map.of()));
             }
         }
     }

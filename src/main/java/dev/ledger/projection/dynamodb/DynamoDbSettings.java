@@ -15,10 +15,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       stopped until the rebuild is started again (ADR 0014)
  */
 @ConfigurationProperties("ledger.dynamodb")
-public record DynamoDbSettings(String table,
-                               @DefaultValue("false") boolean createTable,
-                               @DefaultValue("8") int writeParallelism,
-                               @DefaultValue("2m") Duration bulkWriteRetry) {
+public record DynamoDbSettings(
+        String table,
+        @DefaultValue("false") boolean createTable,
+        @DefaultValue("8") int writeParallelism,
+        @DefaultValue("2m") Duration bulkWriteRetry) {
 
     public DynamoDbSettings {
         if (table == null || table.isBlank()) {

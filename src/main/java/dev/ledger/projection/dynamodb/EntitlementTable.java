@@ -1,14 +1,13 @@
 package dev.ledger.projection.dynamodb;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +38,11 @@ public class EntitlementTable {
     private static final Logger log = LoggerFactory.getLogger(EntitlementTable.class);
     /** The aggregate type whose events the table is built from. */
     static final String AGGREGATE = "Entitlement";
-    static final String GUARD = "attribute_not_exists(#uid) OR attribute_not_exists(#gen) OR #gen < :g "
-            + "OR (#gen = :g AND #ver < :v)";
-    private static final Map<String, String> GUARD_NAMES = Map.of("#uid", ItemChange.USER_ID,
-            "#gen", ItemChange.GENERATION, "#ver", ItemChange.VERSION);
+
+    static final String GUARD =
+            "attribute_not_exists(#uid) OR attribute_not_exists(#gen) OR #gen < :g " + "OR (#gen = :g AND #ver < :v)";
+    private static final Map<String, String> GUARD_NAMES =
+            Map.of("#uid", ItemChange.USER_ID, "#gen", ItemChange.GENERATION, "#ver", ItemChange.VERSION);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -56,10 +56,12 @@ public class EntitlementTable {
         this.clock = clock;
         FunctionCounter.builder("ledger.projection.writes", writes, LongAdder::sum)
                 .tag("processor", EntitlementTableProjector.PROCESSOR)
-                .description("conditional item writes to the entitlements table").register(meters);
+                .description("conditional item writes to the entitlements table")
+                .register(meters);
         FunctionCounter.builder("ledger.projection.condition.skips", conditionSkips, LongAdder::sum)
                 .tag("processor", EntitlementTableProjector.PROCESSOR)
-                .description("writes skipped because the item already had this or a newer event").register(meters);
+                .description("writes skipped because the item already had this or a newer event")
+                .register(meters);
     }
 
     /** The client, for tests that read what the projection wrote. */
@@ -88,14 +90,17 @@ public class EntitlementTable {
         values.put(":v", ItemChange.number(change.version()));
         try {
             if (change.replacesItem()) {
-                dynamo.putItem(r -> r.tableName(table).item(change.item(generation, clock.instant()))
-                        .conditionExpression(GUARD).expressionAttributeNames(GUARD_NAMES)
+                dynamo.putItem(r -> r.tableName(table)
+                        .item(change.item(generation, clock.instant()))
+                        .conditionExpression(GUARD)
+                        .expressionAttributeNames(GUARD_NAMES)
                         .expressionAttributeValues(values));
             } else {
                 Map<String, String> names = new HashMap<>(GUARD_NAMES);
                 List<String> sets = new ArrayList<>();
                 int i = 0;
-                for (Map.Entry<String, AttributeValue> attribute : change.item(generation, clock.instant()).entrySet()) {
+                for (Map.Entry<String, AttributeValue> attribute :
+                        change.item(generation, clock.instant()).entrySet()) {
                     if (attribute.getKey().equals(ItemChange.USER_ID)
                             || attribute.getKey().equals(ItemChange.ENTITLEMENT_KEY)) {
                         continue;
@@ -112,9 +117,12 @@ public class EntitlementTable {
                 }
                 String update = "SET " + String.join(", ", sets)
                         + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
-                dynamo.updateItem(r -> r.tableName(table).key(key(change.userId(), change.entitlementKey()))
-                        .updateExpression(update).conditionExpression(GUARD)
-                        .expressionAttributeNames(names).expressionAttributeValues(values));
+                dynamo.updateItem(r -> r.tableName(table)
+                        .key(key(change.userId(), change.entitlementKey()))
+                        .updateExpression(update)
+                        .conditionExpression(GUARD)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values));
             }
             writes.increment();
             return true;
@@ -127,8 +135,9 @@ public class EntitlementTable {
     /** Reads up to 100 items by key. */
     List<Map<String, AttributeValue>> getAll(List<Map<String, AttributeValue>> keys) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
-                .consistentRead(true).build());
+        Map<String, KeysAndAttributes> request = Map.of(
+                table,
+                KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
         while (!request.isEmpty()) {
             Map<String, KeysAndAttributes> pending = request;
             var response = dynamo.batchGetItem(r -> r.requestItems(pending));
@@ -140,12 +149,16 @@ public class EntitlementTable {
 
     /** Scans the whole table page by page; memory holds one page at a time. */
     void scan(Consumer<List<Map<String, AttributeValue>>> page) {
-        dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true)).forEach(response -> page.accept(response.items()));
+        dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true))
+                .forEach(response -> page.accept(response.items()));
     }
 
     static Map<String, AttributeValue> key(String userId, String entitlementKey) {
-        return Map.of(ItemChange.USER_ID, AttributeValue.fromS(userId),
-                ItemChange.ENTITLEMENT_KEY, AttributeValue.fromS(entitlementKey));
+        return Map.of(
+                ItemChange.USER_ID,
+                AttributeValue.fromS(userId),
+                ItemChange.ENTITLEMENT_KEY,
+                AttributeValue.fromS(entitlementKey));
     }
 
     /**
@@ -155,24 +168,37 @@ public class EntitlementTable {
      */
     boolean ensureExists(boolean create) {
         try {
-            TableStatus status = dynamo.describeTable(r -> r.tableName(table)).table().tableStatus();
+            TableStatus status =
+                    dynamo.describeTable(r -> r.tableName(table)).table().tableStatus();
             log.info("DynamoDB table {} is {}", table, status);
             return false;
         } catch (ResourceNotFoundException missing) {
             if (!create) {
-                throw new IllegalStateException("DynamoDB table '" + table + "' does not exist. In AWS it is created by "
-                        + "Terraform (infra/); set ledger.dynamodb.table (LEDGER_DYNAMODB_TABLE) to the shared table's "
-                        + "name, or ledger.dynamodb.create-table=true to create it", missing);
+                throw new IllegalStateException(
+                        "DynamoDB table '" + table + "' does not exist. In AWS it is created by "
+                                + "Terraform (infra/); set ledger.dynamodb.table (LEDGER_DYNAMODB_TABLE) to the shared table's "
+                                + "name, or ledger.dynamodb.create-table=true to create it",
+                        missing);
             }
             dynamo.createTable(r -> r.tableName(table)
-                    .keySchema(KeySchemaElement.builder().attributeName(ItemChange.USER_ID).keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName(ItemChange.ENTITLEMENT_KEY).keyType(KeyType.RANGE)
+                    .keySchema(
+                            KeySchemaElement.builder()
+                                    .attributeName(ItemChange.USER_ID)
+                                    .keyType(KeyType.HASH)
+                                    .build(),
+                            KeySchemaElement.builder()
+                                    .attributeName(ItemChange.ENTITLEMENT_KEY)
+                                    .keyType(KeyType.RANGE)
                                     .build())
                     .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName(ItemChange.USER_ID)
-                                    .attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName(ItemChange.ENTITLEMENT_KEY)
-                                    .attributeType(ScalarAttributeType.S).build())
+                            AttributeDefinition.builder()
+                                    .attributeName(ItemChange.USER_ID)
+                                    .attributeType(ScalarAttributeType.S)
+                                    .build(),
+                            AttributeDefinition.builder()
+                                    .attributeName(ItemChange.ENTITLEMENT_KEY)
+                                    .attributeType(ScalarAttributeType.S)
+                                    .build())
                     .billingMode(BillingMode.PAY_PER_REQUEST));
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
             log.info("Created DynamoDB table {}", table);

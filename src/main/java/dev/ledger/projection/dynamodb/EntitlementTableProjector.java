@@ -8,8 +8,8 @@ import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicyChanged;
-import dev.ledger.threads.Threads;
 import dev.ledger.projection.Rebuilds;
+import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +44,8 @@ class EntitlementTableProjector implements DisposableBean {
     private final Rebuilds rebuilds;
     private final ThreadPoolTaskExecutor writers;
 
-    EntitlementTableProjector(EntitlementTable table, Rebuilds rebuilds, DynamoDbSettings settings,
-                              MeterRegistry meters) {
+    EntitlementTableProjector(
+            EntitlementTable table, Rebuilds rebuilds, DynamoDbSettings settings, MeterRegistry meters) {
         this.table = table;
         this.rebuilds = rebuilds;
         this.writers = Threads.pool("entitlement-table-writer", settings.writeParallelism(), meters);

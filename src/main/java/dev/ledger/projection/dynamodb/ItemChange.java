@@ -37,8 +37,8 @@ final class ItemChange {
     static final String VERSION = "version";
     static final String GENERATION = "generation";
     static final String UPDATED_AT = "updatedAt";
-    static final List<String> USAGE_ATTRIBUTES = List.of(USAGE_LIMIT, USAGE_COUNT, OVER_LIMIT, PERIOD, PERIOD_START,
-            PERIOD_END);
+    static final List<String> USAGE_ATTRIBUTES =
+            List.of(USAGE_LIMIT, USAGE_COUNT, OVER_LIMIT, PERIOD, PERIOD_START, PERIOD_END);
 
     private final String userId;
     private final String entitlementKey;

@@ -1,8 +1,8 @@
 package dev.ledger.projection.dynamodb;
 
+import dev.ledger.startup.StartupStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.ledger.startup.StartupStep;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -33,10 +33,12 @@ class TableProvisioner extends StartupStep {
     @Override
     protected void run() {
         if (table.ensureExists(settings.createTable())) {
-            int dropped = jdbc.update("DELETE FROM token_entry WHERE processor_name = ?",
-                    EntitlementTableProjector.PROCESSOR);
+            int dropped = jdbc.update(
+                    "DELETE FROM token_entry WHERE processor_name = ?", EntitlementTableProjector.PROCESSOR);
             if (dropped > 0) {
-                log.info("Table {} was created empty: {} will replay all events into it", table.name(),
+                log.info(
+                        "Table {} was created empty: {} will replay all events into it",
+                        table.name(),
                         EntitlementTableProjector.PROCESSOR);
             }
         }

@@ -45,8 +45,12 @@ class TableRebuild implements BulkRebuild, DisposableBean {
     private final int queued;
     private final Semaphore inFlight;
 
-    TableRebuild(EntitlementTable table, EventLog events, ProjectionRetry retry, DynamoDbSettings settings,
-                 MeterRegistry meters) {
+    TableRebuild(
+            EntitlementTable table,
+            EventLog events,
+            ProjectionRetry retry,
+            DynamoDbSettings settings,
+            MeterRegistry meters) {
         this.table = table;
         this.events = events;
         this.retry = retry;
@@ -71,10 +75,17 @@ class TableRebuild implements BulkRebuild, DisposableBean {
     @Override
     public TrackingToken rebuild(long generation, LongConsumer progress) {
         Fold fold = new Fold(generation, progress);
-        TrackingToken covered = events.readByAggregate(EntitlementTable.AGGREGATE, fold::apply).orElse(null);
+        TrackingToken covered =
+                events.readByAggregate(EntitlementTable.AGGREGATE, fold::apply).orElse(null);
         fold.finish();
-        log.info("Bulk rebuild of {} (generation {}): {} events folded into {} items, {} written, up to {}",
-                table.name(), generation, fold.events, fold.items, fold.items - fold.skipped.get(), covered);
+        log.info(
+                "Bulk rebuild of {} (generation {}): {} events folded into {} items, {} written, up to {}",
+                table.name(),
+                generation,
+                fold.events,
+                fold.items,
+                fold.items - fold.skipped.get(),
+                covered);
         return covered;
     }
 
@@ -150,8 +161,10 @@ class TableRebuild implements BulkRebuild, DisposableBean {
             try {
                 return writes.execute(attempt -> table.write(item, generation));
             } catch (SdkException e) {
-                throw new IllegalStateException("bulk rebuild: writing the item of " + item.userId() + " / "
-                        + item.entitlementKey() + " kept failing for " + settings.bulkWriteRetry(), e);
+                throw new IllegalStateException(
+                        "bulk rebuild: writing the item of " + item.userId() + " / " + item.entitlementKey()
+                                + " kept failing for " + settings.bulkWriteRetry(),
+                        e);
             }
         }
     }

@@ -41,8 +41,9 @@ class HistoryController {
 
     private static final String FROM = "entries with recordedAt >= from, an ISO-8601 instant";
     private static final String TO = "entries with recordedAt < to, an ISO-8601 instant";
-    private static final String TYPES = "comma-separated subset of EntitlementGranted, EntitlementImported, UsagePolicyChanged, "
-            + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageRejected";
+    private static final String TYPES =
+            "comma-separated subset of EntitlementGranted, EntitlementImported, UsagePolicyChanged, "
+                    + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageRejected";
     private static final String LIMIT = "entries per page";
     private static final String CURSOR = "the previous page's nextCursor";
 
@@ -58,15 +59,24 @@ class HistoryController {
     record HistoryQuery(
             @Parameter(description = FROM) Instant from,
             @Parameter(description = TO) Instant to,
-            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected") String types,
-            @Parameter(description = LIMIT, schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
-                    defaultValue = "100")) @Min(1) @Max(MAX_LIMIT) Integer limit,
-            @Parameter(description = CURSOR) String cursor) {
-    }
+
+            @Parameter(description = TYPES, example = "UsageConsumed,UsageRejected")
+            String types,
+
+            @Parameter(
+                    description = LIMIT,
+                    schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+            @Min(1)
+            @Max(MAX_LIMIT)
+            Integer limit,
+
+            @Parameter(description = CURSOR) String cursor) {}
 
     @GetMapping("/entitlements/{userId}/{entitlementKey}/history")
-    UsageHistory.Page entitlementHistory(@PathVariable String userId, @PathVariable String entitlementKey,
-                                         @ParameterObject @Valid HistoryQuery query) {
+    UsageHistory.Page entitlementHistory(
+            @PathVariable String userId,
+            @PathVariable String entitlementKey,
+            @ParameterObject @Valid HistoryQuery query) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
         return page(id.userId(), id.entitlementKey(), query);
     }
@@ -81,9 +91,14 @@ class HistoryController {
     ResponseEntity<StreamingResponseBody> export(
             @Parameter(description = "occurredAt >= from, an ISO-8601 instant") @RequestParam Instant from,
             @Parameter(description = "occurredAt < to, an ISO-8601 instant") @RequestParam Instant to,
-            @Parameter(schema = @Schema(allowableValues = {"csv", "ndjson"}, defaultValue = "csv"))
-            @RequestParam(defaultValue = "csv") @Pattern(regexp = "csv|ndjson", message = "must be csv or ndjson")
-            String format) {
+            @Parameter(
+                            schema =
+                                    @Schema(
+                                            allowableValues = {"csv", "ndjson"},
+                                            defaultValue = "csv"))
+                    @RequestParam(defaultValue = "csv")
+                    @Pattern(regexp = "csv|ndjson", message = "must be csv or ndjson")
+                    String format) {
         requireOrder(from, to);
         boolean csv = format.equals("csv");
         StreamingResponseBody body = out -> {
@@ -95,10 +110,19 @@ class HistoryController {
             history.export(from, to, row -> {
                 try {
                     if (csv) {
-                        Csv.row(writer, row.userId(), row.entitlementKey(), str(row.occurredAt()),
-                                str(row.recordedAt()), Long.toString(row.amount()), str(row.periodStart()),
-                                str(row.periodEnd()), Boolean.toString(row.late()), row.idempotencyKey(),
-                                row.messageId(), row.metadata());
+                        Csv.row(
+                                writer,
+                                row.userId(),
+                                row.entitlementKey(),
+                                str(row.occurredAt()),
+                                str(row.recordedAt()),
+                                Long.toString(row.amount()),
+                                str(row.periodStart()),
+                                str(row.periodEnd()),
+                                Boolean.toString(row.late()),
+                                row.idempotencyKey(),
+                                row.messageId(),
+                                row.metadata());
                     } else {
                         writer.write(json.writeValueAsString(row));
                         writer.write('\n');
@@ -111,8 +135,10 @@ class HistoryController {
         };
         String filename = "usage-" + from + "-" + to + (csv ? ".csv" : ".ndjson");
         return ResponseEntity.ok()
-                .contentType(csv ? new MediaType("text", "csv", StandardCharsets.UTF_8)
-                        : new MediaType("application", "x-ndjson"))
+                .contentType(
+                        csv
+                                ? new MediaType("text", "csv", StandardCharsets.UTF_8)
+                                : new MediaType("application", "x-ndjson"))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename.replace(':', '-') + "\"")
                 .body(body);
     }
@@ -121,7 +147,12 @@ class HistoryController {
         if (query.from() != null && query.to() != null) {
             requireOrder(query.from(), query.to());
         }
-        return history.page(new UsageHistory.Query(userId, key, query.from(), query.to(), types(query.types()),
+        return history.page(new UsageHistory.Query(
+                userId,
+                key,
+                query.from(),
+                query.to(),
+                types(query.types()),
                 query.limit() == null ? DEFAULT_LIMIT : query.limit(),
                 query.cursor() == null || query.cursor().isBlank() ? null : query.cursor()));
     }
@@ -133,8 +164,10 @@ class HistoryController {
         Set<String> parsed = new LinkedHashSet<>(Arrays.asList(types.split(",")));
         for (String type : parsed) {
             if (!UsageHistory.TYPES.contains(type)) {
-                throw new InvalidInput("UNKNOWN_TYPE", "unknown type '" + type + "'; known types: "
-                        + UsageHistory.TYPES.stream().sorted().toList());
+                throw new InvalidInput(
+                        "UNKNOWN_TYPE",
+                        "unknown type '" + type + "'; known types: "
+                                + UsageHistory.TYPES.stream().sorted().toList());
             }
         }
         return parsed;

@@ -19,15 +19,15 @@ import javax.crypto.spec.SecretKeySpec;
 record HistoryCursor(Instant recordedAt, int source, long id) {
 
     static String encode(HistoryCursor cursor, byte[] key) {
-        String body = cursor.recordedAt().getEpochSecond() + "." + cursor.recordedAt().getNano() + "." + cursor.source()
-                + "." + cursor.id();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(body.getBytes(StandardCharsets.US_ASCII))
-                + "." + sign(body, key);
+        String body = cursor.recordedAt().getEpochSecond() + "."
+                + cursor.recordedAt().getNano() + "." + cursor.source() + "." + cursor.id();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(body.getBytes(StandardCharsets.US_ASCII)) + "."
+                + sign(body, key);
     }
 
     static HistoryCursor decode(String text, byte[] key) {
-        InvalidInput invalid = new InvalidInput("INVALID_CURSOR",
-                "cursor is not one this API returned; start again without a cursor");
+        InvalidInput invalid =
+                new InvalidInput("INVALID_CURSOR", "cursor is not one this API returned; start again without a cursor");
         int dot = text.lastIndexOf('.');
         if (dot < 1 || text.length() > 200) {
             throw invalid;
@@ -38,14 +38,17 @@ record HistoryCursor(Instant recordedAt, int source, long id) {
         } catch (IllegalArgumentException e) {
             throw invalid;
         }
-        if (!MessageDigest.isEqual(sign(body, key).getBytes(StandardCharsets.US_ASCII),
+        if (!MessageDigest.isEqual(
+                sign(body, key).getBytes(StandardCharsets.US_ASCII),
                 text.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
             throw invalid;
         }
         String[] parts = body.split("\\.");
         try {
-            return new HistoryCursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
-                    Integer.parseInt(parts[2]), Long.parseLong(parts[3]));
+            return new HistoryCursor(
+                    Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+                    Integer.parseInt(parts[2]),
+                    Long.parseLong(parts[3]));
         } catch (RuntimeException e) {
             throw invalid;
         }
@@ -56,7 +59,10 @@ record HistoryCursor(Instant recordedAt, int source, long id) {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             byte[] signature = mac.doFinal(body.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(signature).substring(0, 22);
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(signature)
+                    .substring(0, 22);
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }

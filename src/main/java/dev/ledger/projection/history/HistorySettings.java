@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                  instance is accepted by the others and after a restart
  */
 @ConfigurationProperties("ledger.history")
-public record HistorySettings(@DefaultValue("ledger-history-cursor") String cursorKey) {
+public record HistorySettings(
+        @DefaultValue("ledger-history-cursor") String cursorKey) {
 
     public HistorySettings {
         if (cursorKey == null || cursorKey.isBlank()) {

@@ -24,8 +24,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class UsageHistory {
 
-    public static final Set<String> TYPES = Set.of("EntitlementGranted", "EntitlementImported", "UsagePolicyChanged",
-            "EntitlementActivated", "EntitlementDeactivated", "PeriodReset", "UsageConsumed", "UsageRejected");
+    public static final Set<String> TYPES = Set.of(
+            "EntitlementGranted",
+            "EntitlementImported",
+            "UsagePolicyChanged",
+            "EntitlementActivated",
+            "EntitlementDeactivated",
+            "PeriodReset",
+            "UsageConsumed",
+            "UsageRejected");
     static final String REJECTED = "UsageRejected";
     private static final String EVENT_COLUMNS = "0 AS source, global_index AS id, recorded_at, event_type, user_id, "
             + "entitlement_key, sequence_number, occurred_at, amount, period_start, period_end, used_after, usage_limit, "
@@ -49,13 +56,17 @@ public class UsageHistory {
     }
 
     /** A page, newest first, and the cursor of the next page ({@code null} on the last page). */
-    public record Page(List<HistoryEntry> entries, String nextCursor) {
-    }
+    public record Page(List<HistoryEntry> entries, String nextCursor) {}
 
     /** What to read: one entitlement ({@code entitlementKey} set) or all of a user's. */
-    public record Query(String userId, String entitlementKey, Instant from, Instant to, Set<String> types, int limit,
-                        String cursor) {
-    }
+    public record Query(
+            String userId,
+            String entitlementKey,
+            Instant from,
+            Instant to,
+            Set<String> types,
+            int limit,
+            String cursor) {}
 
     public Page page(Query query) {
         HistoryCursor cursor = query.cursor() == null ? null : HistoryCursor.decode(query.cursor(), cursorKey);
@@ -75,8 +86,13 @@ public class UsageHistory {
             }
             range(sql, args, "recorded_at", query.from(), query.to());
             if (query.types() != null) {
-                List<String> eventTypes = query.types().stream().filter(t -> !t.equals(REJECTED)).sorted().toList();
-                sql.append(" AND event_type IN (").append(String.join(", ", eventTypes.stream().map(t -> "?").toList()))
+                List<String> eventTypes = query.types().stream()
+                        .filter(t -> !t.equals(REJECTED))
+                        .sorted()
+                        .toList();
+                sql.append(" AND event_type IN (")
+                        .append(String.join(
+                                ", ", eventTypes.stream().map(t -> "?").toList()))
                         .append(')');
                 args.addAll(eventTypes);
             }
@@ -95,7 +111,8 @@ public class UsageHistory {
             branches.add("(" + sql + ")");
         }
         if (rejections) {
-            StringBuilder sql = new StringBuilder("SELECT " + REJECTION_COLUMNS + " FROM usage_rejection WHERE user_id = ?");
+            StringBuilder sql =
+                    new StringBuilder("SELECT " + REJECTION_COLUMNS + " FROM usage_rejection WHERE user_id = ?");
             args.add(query.userId());
             if (query.entitlementKey() != null) {
                 sql.append(" AND entitlement_key = ?");
@@ -123,11 +140,14 @@ public class UsageHistory {
         args.add(fetch);
         List<HistoryEntry> entries = new ArrayList<>();
         List<HistoryCursor> positions = new ArrayList<>();
-        jdbc.query(sql, rs -> {
-            positions.add(new HistoryCursor(rs.getTimestamp("recorded_at").toInstant(), rs.getInt("source"),
-                    rs.getLong("id")));
-            entries.add(entry(rs));
-        }, args.toArray());
+        jdbc.query(
+                sql,
+                rs -> {
+                    positions.add(new HistoryCursor(
+                            rs.getTimestamp("recorded_at").toInstant(), rs.getInt("source"), rs.getLong("id")));
+                    entries.add(entry(rs));
+                },
+                args.toArray());
         String next = null;
         if (entries.size() > query.limit()) {
             entries.remove(entries.size() - 1);
@@ -137,10 +157,18 @@ public class UsageHistory {
     }
 
     /** One exported consumption; {@code metadata} is the stored JSON object. */
-    public record Consumption(String userId, String entitlementKey, Instant occurredAt, Instant recordedAt, long amount,
-                              Instant periodStart, Instant periodEnd, boolean late, String idempotencyKey,
-                              String messageId, @com.fasterxml.jackson.annotation.JsonRawValue String metadata) {
-    }
+    public record Consumption(
+            String userId,
+            String entitlementKey,
+            Instant occurredAt,
+            Instant recordedAt,
+            long amount,
+            Instant periodStart,
+            Instant periodEnd,
+            boolean late,
+            String idempotencyKey,
+            String messageId,
+            @com.fasterxml.jackson.annotation.JsonRawValue String metadata) {}
 
     /**
      * Streams every {@code UsageConsumed} with {@code from <= occurredAt < to}, oldest first, to {@code sink}, and every
@@ -151,8 +179,10 @@ public class UsageHistory {
      * fetched from a server-side cursor in chunks, so memory stays flat however many rows there are.
      */
     public void export(Instant from, Instant to, Consumer<Consumption> sink) {
-        transactions.executeWithoutResult(tx -> jdbc.query(connection -> {
-            PreparedStatement statement = connection.prepareStatement("""
+        transactions.executeWithoutResult(tx -> jdbc.query(
+                connection -> {
+                    PreparedStatement statement =
+                            connection.prepareStatement("""
                     SELECT user_id, entitlement_key, occurred_at, recorded_at, amount, period_start, period_end,
                            coalesce(late, false), dedup_key, message_id,
                            CASE WHEN event_type = 'EntitlementImported'
@@ -163,18 +193,27 @@ public class UsageHistory {
                     WHERE event_type IN ('UsageConsumed', 'EntitlementImported') AND amount > 0
                       AND occurred_at >= ? AND occurred_at < ?
                     ORDER BY occurred_at, global_index""", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-            statement.setFetchSize(2_000);
-            statement.setObject(1, ts(from));
-            statement.setObject(2, ts(to));
-            return statement;
-        }, rs -> {
-            String dedupKey = rs.getString(9);
-            String messageId = rs.getString(10);
-            sink.accept(new Consumption(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3)),
-                    instant(rs.getTimestamp(4)), rs.getLong(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)),
-                    rs.getBoolean(8), dedupKey != null && !dedupKey.equals(messageId) ? dedupKey : null, messageId,
-                    rs.getString(11)));
-        }));
+                    statement.setFetchSize(2_000);
+                    statement.setObject(1, ts(from));
+                    statement.setObject(2, ts(to));
+                    return statement;
+                },
+                rs -> {
+                    String dedupKey = rs.getString(9);
+                    String messageId = rs.getString(10);
+                    sink.accept(new Consumption(
+                            rs.getString(1),
+                            rs.getString(2),
+                            instant(rs.getTimestamp(3)),
+                            instant(rs.getTimestamp(4)),
+                            rs.getLong(5),
+                            instant(rs.getTimestamp(6)),
+                            instant(rs.getTimestamp(7)),
+                            rs.getBoolean(8),
+                            dedupKey != null && !dedupKey.equals(messageId) ? dedupKey : null,
+                            messageId,
+                            rs.getString(11)));
+                }));
     }
 
     private static void range(StringBuilder sql, List<Object> args, String column, Instant from, Instant to) {
@@ -190,20 +229,29 @@ public class UsageHistory {
 
     private static HistoryEntry entry(ResultSet rs) throws SQLException {
         boolean rejection = rs.getInt("source") == 1;
-        return new HistoryEntry(rs.getString(4),
+        return new HistoryEntry(
+                rs.getString(4),
                 rejection ? null : rs.getLong("id"),
                 rejection ? rs.getLong("id") : null,
-                rs.getString("user_id"), rs.getString("entitlement_key"),
+                rs.getString("user_id"),
+                rs.getString("entitlement_key"),
                 (Long) rs.getObject("sequence_number"),
-                instant(rs.getTimestamp("occurred_at")), instant(rs.getTimestamp("recorded_at")),
+                instant(rs.getTimestamp("occurred_at")),
+                instant(rs.getTimestamp("recorded_at")),
                 (Long) rs.getObject("amount"),
-                instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")),
-                (Long) rs.getObject("used_after"), (Long) rs.getObject("usage_limit"),
+                instant(rs.getTimestamp("period_start")),
+                instant(rs.getTimestamp("period_end")),
+                (Long) rs.getObject("used_after"),
+                (Long) rs.getObject("usage_limit"),
                 (Boolean) rs.getObject("late"),
-                rs.getString("dedup_key"), rs.getString("message_id"),
-                rs.getString("metadata"), rs.getString("details"),
-                rs.getString("reason_code"), rs.getString("reason_detail"),
-                (Integer) rs.getObject("receive_count"), rs.getString("outcome"));
+                rs.getString("dedup_key"),
+                rs.getString("message_id"),
+                rs.getString("metadata"),
+                rs.getString("details"),
+                rs.getString("reason_code"),
+                rs.getString("reason_detail"),
+                (Integer) rs.getObject("receive_count"),
+                rs.getString("outcome"));
     }
 
     private static OffsetDateTime ts(Instant instant) {

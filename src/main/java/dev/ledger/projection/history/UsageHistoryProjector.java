@@ -1,6 +1,5 @@
 package dev.ledger.projection.history;
 
-import java.util.HashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementActivated;
@@ -16,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,8 @@ class UsageHistoryProjector {
         details.put("active", e.active());
         details.put("usage", policy(e.usage()));
         stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
-                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .period(e.periodStart(), e.periodEnd())
+                .limit(e.usage() == null ? null : e.usage().limit())
                 .details(details));
     }
 
@@ -78,7 +79,8 @@ class UsageHistoryProjector {
         details.put("importedFrom", e.importedFrom());
         details.put("importedBy", e.importedBy());
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementImported", e.importedAt(), at)
-                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .period(e.periodStart(), e.periodEnd())
+                .limit(e.usage() == null ? null : e.usage().limit())
                 .details(details);
         if (e.usage() != null) {
             row.amount = e.used();
@@ -92,19 +94,28 @@ class UsageHistoryProjector {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("usage", policy(e.usage()));
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsagePolicyChanged", e.changedAt(), at)
-                .period(e.periodStart(), e.periodEnd()).limit(e.usage() == null ? null : e.usage().limit())
+                .period(e.periodStart(), e.periodEnd())
+                .limit(e.usage() == null ? null : e.usage().limit())
                 .details(details);
         row.usedAfter = e.usage() == null ? null : e.used();
         stage(row);
     }
 
     @EventHandler
-    void on(EntitlementDeactivated e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+    void on(
+            EntitlementDeactivated e,
+            @SequenceNumber long seq,
+            @Timestamp Instant at,
+            @MessageIdentifier String eventId) {
         stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at));
     }
 
     @EventHandler
-    void on(EntitlementActivated e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+    void on(
+            EntitlementActivated e,
+            @SequenceNumber long seq,
+            @Timestamp Instant at,
+            @MessageIdentifier String eventId) {
         stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at));
     }
 
@@ -113,10 +124,13 @@ class UsageHistoryProjector {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", e.reason().name());
         details.put("previousPeriodStart", e.previousPeriodStart().toString());
-        details.put("previousPeriodEnd", e.previousPeriodEnd() == null ? null : e.previousPeriodEnd().toString());
+        details.put(
+                "previousPeriodEnd",
+                e.previousPeriodEnd() == null ? null : e.previousPeriodEnd().toString());
         details.put("previousUsage", e.previousUsage());
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "PeriodReset", e.resetAt(), at)
-                .period(e.periodStart(), e.periodEnd()).details(details);
+                .period(e.periodStart(), e.periodEnd())
+                .details(details);
         row.usedAfter = 0L;
         stage(row);
     }
@@ -124,7 +138,8 @@ class UsageHistoryProjector {
     @EventHandler
     void on(UsageConsumed e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
-                .period(e.periodStart(), e.periodEnd()).limit(e.limit());
+                .period(e.periodStart(), e.periodEnd())
+                .limit(e.limit());
         row.amount = e.amount();
         row.usedAfter = e.usedAfter();
         row.late = e.late();
@@ -139,8 +154,8 @@ class UsageHistoryProjector {
         jdbc.update("DELETE FROM usage_history");
     }
 
-    private Row row(String eventId, String userId, String key, long seq, String type, Instant occurredAt,
-                    Instant recordedAt) {
+    private Row row(
+            String eventId, String userId, String key, long seq, String type, Instant occurredAt, Instant recordedAt) {
         return new Row(eventId, userId, key, seq, type, occurredAt == null ? recordedAt : occurredAt, recordedAt);
     }
 
@@ -161,10 +176,12 @@ class UsageHistoryProjector {
      */
     private void insert(List<Row> rows) {
         Map<String, Long> positions = new HashMap<>();
-        jdbc.query("SELECT event_identifier, global_index FROM domain_event_entry WHERE event_identifier = ANY (?)",
+        jdbc.query(
+                "SELECT event_identifier, global_index FROM domain_event_entry WHERE event_identifier = ANY (?)",
                 rs -> {
                     positions.put(rs.getString(1), rs.getLong(2));
-                }, (Object) rows.stream().map(r -> r.eventId).toArray(String[]::new));
+                },
+                (Object) rows.stream().map(r -> r.eventId).toArray(String[]::new));
         List<Object[]> values = new ArrayList<>(rows.size());
         for (Row row : rows) {
             Long position = positions.get(row.eventId);
@@ -215,8 +232,14 @@ class UsageHistoryProjector {
         String metadata;
         String details;
 
-        Row(String eventId, String userId, String key, long sequence, String type, Instant occurredAt,
-            Instant recordedAt) {
+        Row(
+                String eventId,
+                String userId,
+                String key,
+                long sequence,
+                String type,
+                Instant occurredAt,
+                Instant recordedAt) {
             this.eventId = eventId;
             this.userId = userId;
             this.key = key;
@@ -243,9 +266,26 @@ class UsageHistoryProjector {
         }
 
         Object[] values(long position) {
-            return new Object[]{position, EntitlementId.of(userId, key).toString(), userId, key, sequence, type,
-                    ts(occurredAt), ts(recordedAt), amount, ts(periodStart), ts(periodEnd), usedAfter, limit, late,
-                    dedupKey, messageId, metadata, details};
+            return new Object[] {
+                position,
+                EntitlementId.of(userId, key).toString(),
+                userId,
+                key,
+                sequence,
+                type,
+                ts(occurredAt),
+                ts(recordedAt),
+                amount,
+                ts(periodStart),
+                ts(periodEnd),
+                usedAfter,
+                limit,
+                late,
+                dedupKey,
+                messageId,
+                metadata,
+                details
+            };
         }
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
-import dev.ledger.command.Ledger;
 import dev.ledger.projection.BulkRebuild;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
@@ -59,15 +59,16 @@ class BulkRebuildTest {
         }
 
         @Override
-        public void prepare() {
-        }
+        public void prepare() {}
 
         @Override
         public TrackingToken rebuild(long generation, LongConsumer progress) {
             runs.incrementAndGet();
             progress.accept(7);
             try {
-                assertThat(release.await(60, TimeUnit.SECONDS)).as("released by the test").isTrue();
+                assertThat(release.await(60, TimeUnit.SECONDS))
+                        .as("released by the test")
+                        .isTrue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
@@ -89,8 +90,11 @@ class BulkRebuildTest {
 
     @BeforeAll
     static void start() {
-        app = LedgerInstances.startWith(new Class<?>[] {ControlledBulkConfiguration.class}, TestDatabase.newDatabase(),
-                "ledger.environment=bulk", "axon.eventhandling.processors.entitlement-table.batch-size=10");
+        app = LedgerInstances.startWith(
+                new Class<?>[] {ControlledBulkConfiguration.class},
+                TestDatabase.newDatabase(),
+                "ledger.environment=bulk",
+                "axon.eventhandling.processors.entitlement-table.batch-size=10");
         table = app.getBean(EntitlementTable.class);
         jdbc = app.getBean(JdbcTemplate.class);
         SampleHistory.record(app.getBean(Ledger.class), BulkRebuildTest::id, ENTITLEMENTS, USES);
@@ -121,11 +125,15 @@ class BulkRebuildTest {
     }
 
     private static void awaitCaughtUp(Projection projection, long generation) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            ProjectionStatus.Status s = status(projection);
-            return s.generation() == generation && !s.replaying() && s.lagEvents() == 0
-                    && "RUNNING".equals(s.state());
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    ProjectionStatus.Status s = status(projection);
+                    return s.generation() == generation
+                            && !s.replaying()
+                            && s.lagEvents() == 0
+                            && "RUNNING".equals(s.state());
+                });
     }
 
     /** The entitlement's current count, as the ledger's own state table has it. */
@@ -145,43 +153,66 @@ class BulkRebuildTest {
     @Test
     void a_rebuild_in_one_pass_writes_every_item_once_and_the_processor_resumes_from_its_tokens() {
         Rebuilds rebuilds = app.getBean(Rebuilds.class);
-        awaitCaughtUp(Projection.DYNAMODB, rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
+        awaitCaughtUp(
+                Projection.DYNAMODB,
+                rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
         Map<Integer, Map<String, AttributeValue>> before = new HashMap<>();
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            before.put(i, withoutRebuildMarks(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()));
+            before.put(
+                    i,
+                    withoutRebuildMarks(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS")
+                            .orElseThrow()));
         }
         long position = status(Projection.DYNAMODB).position();
         double writesBefore = table.writes();
 
         // as an operator starts it
-        JsonNode started = LedgerInstances.adminClient(app).post().uri("/api/v1/admin/projections/dynamodb/rebuild")
-                .retrieve().toEntity(JsonNode.class).getBody();
+        JsonNode started = LedgerInstances.adminClient(app)
+                .post()
+                .uri("/api/v1/admin/projections/dynamodb/rebuild")
+                .retrieve()
+                .toEntity(JsonNode.class)
+                .getBody();
         assertThat(started.get("status").asText()).startsWith("rebuilding in one pass over the event store");
         long generation = started.get("generation").asLong();
         rebuilds.awaitBulk(Projection.DYNAMODB);
         awaitCaughtUp(Projection.DYNAMODB, generation);
 
-        assertThat(table.writes() - writesBefore).as("item writes of the rebuild").isEqualTo(ENTITLEMENTS);
-        assertThat(status(Projection.DYNAMODB).position()).as("the tokens did not move back").isEqualTo(position);
+        assertThat(table.writes() - writesBefore)
+                .as("item writes of the rebuild")
+                .isEqualTo(ENTITLEMENTS);
+        assertThat(status(Projection.DYNAMODB).position())
+                .as("the tokens did not move back")
+                .isEqualTo(position);
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            Map<String, AttributeValue> item = TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+            Map<String, AttributeValue> item =
+                    TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow();
             assertThat(item.get("generation").n()).isEqualTo(Long.toString(generation));
-            assertThat(item).as("item %d after the rebuild: what the test sent", i)
+            assertThat(item)
+                    .as("item %d after the rebuild: what the test sent", i)
                     .containsAllEntriesOf(SampleHistory.sent(i, SENT.get(i)));
-            assertThat(withoutRebuildMarks(item)).as("item %d after the rebuild", i).isEqualTo(before.get(i));
+            assertThat(withoutRebuildMarks(item))
+                    .as("item %d after the rebuild", i)
+                    .isEqualTo(before.get(i));
         }
 
         // the processor carries on after the rebuild, with the new generation
         consume(0, 5, "after-rebuild");
         long expected = SENT.get(0);
-        await().atMost(Duration.ofSeconds(30)).until(() -> TableItems.get(table, id(0).userId(), "AI_TUTOR_ACCESS")
-                .orElseThrow().get("usageCount").n().equals(Long.toString(expected)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> TableItems.get(table, id(0).userId(), "AI_TUTOR_ACCESS")
+                        .orElseThrow()
+                        .get("usageCount")
+                        .n()
+                        .equals(Long.toString(expected)));
     }
 
     @Test
     void a_processor_that_fell_behind_resumes_from_what_the_rebuild_covered_instead_of_applying_it_again() {
         Rebuilds rebuilds = app.getBean(Rebuilds.class);
-        awaitCaughtUp(Projection.DYNAMODB, rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
+        awaitCaughtUp(
+                Projection.DYNAMODB,
+                rebuilds.row(EntitlementTableProjector.PROCESSOR).generation());
         rebuilds.processor(EntitlementTableProjector.PROCESSOR).shutdownAsync().join();
         for (int i = 0; i < ENTITLEMENTS; i++) {
             if (i != 2) {
@@ -189,18 +220,27 @@ class BulkRebuildTest {
                 consume(i, 2, "while-stopped-" + i);
             }
         }
-        assertThat(status(Projection.DYNAMODB).lagEvents()).as("behind by the usage just recorded")
+        assertThat(status(Projection.DYNAMODB).lagEvents())
+                .as("behind by the usage just recorded")
                 .isEqualTo(ENTITLEMENTS - 1);
         double writesBefore = table.writes();
         double skipsBefore = table.conditionSkips();
 
         long generation = rebuildAndAwait(Projection.DYNAMODB);
 
-        assertThat(table.writes() - writesBefore).as("one write per item, none by the processor").isEqualTo(ENTITLEMENTS);
-        assertThat(table.conditionSkips() - skipsBefore).as("nothing applied twice").isZero();
+        assertThat(table.writes() - writesBefore)
+                .as("one write per item, none by the processor")
+                .isEqualTo(ENTITLEMENTS);
+        assertThat(table.conditionSkips() - skipsBefore)
+                .as("nothing applied twice")
+                .isZero();
         for (int i = 0; i < ENTITLEMENTS; i++) {
-            assertThat(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n())
-                    .as("item %d: what the test sent", i).isEqualTo(Long.toString(SENT.get(i)));
+            assertThat(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS")
+                            .orElseThrow()
+                            .get("usageCount")
+                            .n())
+                    .as("item %d: what the test sent", i)
+                    .isEqualTo(Long.toString(SENT.get(i)));
         }
     }
 
@@ -208,7 +248,8 @@ class BulkRebuildTest {
     void while_a_one_pass_rebuild_runs_the_status_shows_its_progress_and_this_instance_holds_every_claim() {
         ControlledBulk bulk = app.getBean(ControlledBulk.class);
         Rebuilds rebuilds = app.getBean(Rebuilds.class);
-        awaitCaughtUp(Projection.HISTORY, rebuilds.row(Projection.HISTORY.processor()).generation());
+        awaitCaughtUp(
+                Projection.HISTORY, rebuilds.row(Projection.HISTORY.processor()).generation());
         long rows = historyRows();
         bulk.failWith = null;
         bulk.release = new CountDownLatch(1);
@@ -219,16 +260,26 @@ class BulkRebuildTest {
         ProjectionStatus.Status running = status(Projection.HISTORY);
         assertThat(running.state()).isEqualTo("REBUILDING");
         assertThat(running.replaying()).isTrue();
-        assertThat(running.replayProgressPercent()).as(running.toString()).isGreaterThan(0.0).isLessThan(100.0);
+        assertThat(running.replayProgressPercent())
+                .as(running.toString())
+                .isGreaterThan(0.0)
+                .isLessThan(100.0);
         assertThat(running.generation()).isEqualTo(generation);
-        assertThat(rebuilds.processor(Projection.HISTORY.processor()).isRunning()).isFalse();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ? AND owner IS NULL",
-                Long.class, Projection.HISTORY.processor())).as("unclaimed segments during the rebuild").isZero();
+        assertThat(rebuilds.processor(Projection.HISTORY.processor()).isRunning())
+                .isFalse();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM token_entry WHERE processor_name = ? AND owner IS NULL",
+                        Long.class,
+                        Projection.HISTORY.processor()))
+                .as("unclaimed segments during the rebuild")
+                .isZero();
 
         bulk.release.countDown();
         rebuilds.awaitBulk(Projection.HISTORY);
         awaitCaughtUp(Projection.HISTORY, generation);
-        assertThat(historyRows()).as("resumed from its tokens: nothing replayed, nothing lost").isEqualTo(rows);
+        assertThat(historyRows())
+                .as("resumed from its tokens: nothing replayed, nothing lost")
+                .isEqualTo(rows);
     }
 
     @Test
@@ -242,23 +293,29 @@ class BulkRebuildTest {
         bulk.failWith = new IllegalStateException("injected: the one pass failed");
 
         long failed = rebuilds.rebuild(Projection.HISTORY, "test", Duration.ofSeconds(60));
-        assertThatThrownBy(() -> rebuilds.awaitBulk(Projection.HISTORY)).hasRootCauseMessage(
-                "injected: the one pass failed");
+        assertThatThrownBy(() -> rebuilds.awaitBulk(Projection.HISTORY))
+                .hasRootCauseMessage("injected: the one pass failed");
         // the usage of the meantime is not applied by a processor that half a pass would have left inconsistent
         consume(4, 3, "after-failed-pass");
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !rebuilds.processor(processor)
-                .isRunning());
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !rebuilds.processor(processor).isRunning());
         ProjectionStatus.Status stopped = status(Projection.HISTORY);
         assertThat(stopped.state()).isEqualTo("REBUILDING");
         assertThat(stopped.generation()).isEqualTo(failed);
         assertThat(historyRows()).as("nothing applied after the failed pass").isEqualTo(rows);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = ? AND owner IS NOT NULL",
-                Long.class, processor)).as("claims held after the failed pass").isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM token_entry WHERE processor_name = ? AND owner IS NOT NULL",
+                        Long.class,
+                        processor))
+                .as("claims held after the failed pass")
+                .isZero();
 
         bulk.failWith = null;
         long generation = rebuildAndAwait(Projection.HISTORY);
         assertThat(generation).isEqualTo(failed + 1);
-        assertThat(historyRows()).as("the next rebuild resumes the processor, which applies the usage")
+        assertThat(historyRows())
+                .as("the next rebuild resumes the processor, which applies the usage")
                 .isEqualTo(rows + 1);
     }
 }

@@ -3,13 +3,13 @@ package dev.ledger.projection.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.support.LedgerInstances;
@@ -51,8 +51,8 @@ class DriftUpcastingTest {
 
         @Override
         protected IntermediateEventRepresentation doUpcast(IntermediateEventRepresentation representation) {
-            return representation.upcastPayload(new SimpleSerializedType(UsageConsumed.class.getName(), null),
-                    byte[].class, Function.identity());
+            return representation.upcastPayload(
+                    new SimpleSerializedType(UsageConsumed.class.getName(), null), byte[].class, Function.identity());
         }
     }
 
@@ -66,43 +66,73 @@ class DriftUpcastingTest {
 
     @Test
     void drift_and_rebuild_see_an_upcast_event_as_the_projection_does() {
-        try (ConfigurableApplicationContext app = LedgerInstances.startWith(new Class<?>[] {LegacyEvents.class},
-                TestDatabase.newDatabase(), "ledger.environment=upcast")) {
+        try (ConfigurableApplicationContext app = LedgerInstances.startWith(
+                new Class<?>[] {LegacyEvents.class}, TestDatabase.newDatabase(), "ledger.environment=upcast")) {
             EntitlementId id = EntitlementId.of("upcast-user", "AI_TUTOR_ACCESS");
-            app.getBean(Ledger.class).send(id, new GrantEntitlement(id, true,
-                    new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT), Instant.now()), Map.of());
+            app.getBean(Ledger.class)
+                    .send(
+                            id,
+                            new GrantEntitlement(
+                                    id, true, new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                            Map.of());
             EntitlementTable table = app.getBean(EntitlementTable.class);
-            await().atMost(Duration.ofSeconds(30)).until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
-                    .isPresent());
-            Instant periodStart = Instant.parse(TableItems.get(table, id.userId(), id.entitlementKey()).orElseThrow()
-                    .get("periodStart").s());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
+                            .isPresent());
+            Instant periodStart = Instant.parse(TableItems.get(table, id.userId(), id.entitlementKey())
+                    .orElseThrow()
+                    .get("periodStart")
+                    .s());
             // a usage event from before a rename: the stored type is the old name, the payload today's shape
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            SerializedObject<byte[]> payload = app.getBean(Configuration.class).eventSerializer().serialize(
-                    new UsageConsumed(id.userId(), id.entitlementKey(), 7, now, periodStart, null, 7L, 100, false,
-                            "legacy-1", null, Map.of()), byte[].class);
+            SerializedObject<byte[]> payload = app.getBean(Configuration.class)
+                    .eventSerializer()
+                    .serialize(
+                            new UsageConsumed(
+                                    id.userId(),
+                                    id.entitlementKey(),
+                                    7,
+                                    now,
+                                    periodStart,
+                                    null,
+                                    7L,
+                                    100,
+                                    false,
+                                    "legacy-1",
+                                    null,
+                                    Map.of()),
+                            byte[].class);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
-            jdbc.update("""
+            jdbc.update(
+                    """
                     INSERT INTO domain_event_entry (global_index, event_identifier, meta_data, payload, payload_revision,
                         payload_type, time_stamp, aggregate_identifier, sequence_number, type)
                     VALUES (nextval('domain_event_entry_seq'), ?, convert_to('{}', 'UTF8'), ?, NULL, ?, ?, ?, 1,
-                        'Entitlement')""", UUID.randomUUID().toString(), payload.getData(), LEGACY_TYPE,
-                    now.toString(), id.toString());
-            await().atMost(Duration.ofSeconds(30)).until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
-                    .map(item -> item.get("usageCount").n()).orElse("").equals("7"));
+                        'Entitlement')""", UUID.randomUUID().toString(), payload.getData(), LEGACY_TYPE, now.toString(), id.toString());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TableItems.get(table, id.userId(), id.entitlementKey())
+                            .map(item -> item.get("usageCount").n())
+                            .orElse("")
+                            .equals("7"));
 
             DriftCheck.Report report = app.getBean(DriftCheck.class).run(100);
 
-            assertThat(report.drift()).as("the table and the upcast events agree").isEmpty();
+            assertThat(report.drift())
+                    .as("the table and the upcast events agree")
+                    .isEmpty();
             assertThat(report.checked()).isEqualTo(1);
 
             Rebuilds rebuilds = app.getBean(Rebuilds.class);
             long generation = rebuilds.rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(30));
             rebuilds.awaitBulk(Projection.DYNAMODB);
-            Map<String, AttributeValue> rebuilt = TableItems.get(table, id.userId(), id.entitlementKey())
-                    .orElseThrow();
-            assertThat(rebuilt.get("generation").n()).as("written by the rebuild").isEqualTo(Long.toString(generation));
-            assertThat(rebuilt.get("usageCount").n()).as("the rebuilt item counts the upcast usage").isEqualTo("7");
+            Map<String, AttributeValue> rebuilt =
+                    TableItems.get(table, id.userId(), id.entitlementKey()).orElseThrow();
+            assertThat(rebuilt.get("generation").n())
+                    .as("written by the rebuild")
+                    .isEqualTo(Long.toString(generation));
+            assertThat(rebuilt.get("usageCount").n())
+                    .as("the rebuilt item counts the upcast usage")
+                    .isEqualTo("7");
         }
     }
 }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ledger.cli.LedgerCommandLine;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;
@@ -56,8 +56,14 @@ class RebuildAndDriftTest {
         table = app.getBean(EntitlementTable.class);
         for (int i = 0; i < ENTITLEMENTS; i++) {
             EntitlementId id = id(i);
-            ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000_000, Period.MONTHLY, null,
-                    OverLimit.REJECT), Instant.now()), Map.of());
+            ledger.send(
+                    id,
+                    new GrantEntitlement(
+                            id,
+                            true,
+                            new UsagePolicy(1_000_000, Period.MONTHLY, null, OverLimit.REJECT),
+                            Instant.now()),
+                    Map.of());
             for (int u = 0; u <= i % 4; u++) {
                 ledger.consume(new ConsumeUsage(id, 1 + u, Instant.now(), "seed-" + i + "-" + u, Map.of(), null));
             }
@@ -76,8 +82,13 @@ class RebuildAndDriftTest {
     }
 
     private static void deleteItem(String userId, String entitlementKey) {
-        app.getBean(DynamoDbClient.class).deleteItem(r -> r.tableName(tableName()).key(Map.of(
-                "userId", AttributeValue.fromS(userId), "entitlementKey", AttributeValue.fromS(entitlementKey))));
+        app.getBean(DynamoDbClient.class)
+                .deleteItem(r -> r.tableName(tableName())
+                        .key(Map.of(
+                                "userId",
+                                AttributeValue.fromS(userId),
+                                "entitlementKey",
+                                AttributeValue.fromS(entitlementKey))));
     }
 
     private static String tableName() {
@@ -90,10 +101,12 @@ class RebuildAndDriftTest {
 
     private static void awaitCaughtUp() {
         ProjectionStatus status = app.getBean(ProjectionStatus.class);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            ProjectionStatus.Status s = status.of(Projection.DYNAMODB);
-            return !s.replaying() && s.lagEvents() == 0 && "RUNNING".equals(s.state());
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    ProjectionStatus.Status s = status.of(Projection.DYNAMODB);
+                    return !s.replaying() && s.lagEvents() == 0 && "RUNNING".equals(s.state());
+                });
     }
 
     private static DriftCheck.Report drift() {
@@ -101,20 +114,33 @@ class RebuildAndDriftTest {
     }
 
     private static int cli(StringWriter output, String... args) {
-        return LedgerCommandLine.run(dev.ledger.LedgerApplication.class, args, new PrintWriter(output, true), new PrintWriter(output, true),
+        return LedgerCommandLine.run(
+                dev.ledger.LedgerApplication.class,
+                args,
+                new PrintWriter(output, true),
+                new PrintWriter(output, true),
                 LedgerInstances.arguments(database, "ledger.environment=rebuild"));
     }
 
     private static void damage() {
-        Map<String, AttributeValue> corrupted = new HashMap<>(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
+        Map<String, AttributeValue> corrupted = new HashMap<>(
+                TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
         corrupted.put("usageCount", AttributeValue.fromN("999"));
         corrupted.put("active", AttributeValue.fromBool(false));
         corrupted.put("version", AttributeValue.fromN("77"));
         putUnconditionally(corrupted);
         deleteItem(id(2).userId(), "AI_TUTOR_ACCESS");
-        putUnconditionally(Map.of("userId", AttributeValue.fromS("ghost"),
-                "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(true),
-                "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
+        putUnconditionally(Map.of(
+                "userId",
+                AttributeValue.fromS("ghost"),
+                "entitlementKey",
+                AttributeValue.fromS("AI_TUTOR_ACCESS"),
+                "active",
+                AttributeValue.fromBool(true),
+                "version",
+                AttributeValue.fromN("0"),
+                "generation",
+                AttributeValue.fromN("1")));
     }
 
     @Test
@@ -144,9 +170,12 @@ class RebuildAndDriftTest {
         assertThat(byUser.get("ghost").kind()).isEqualTo("EXTRA");
 
         StringWriter output = new StringWriter();
-        assertThat(cli(output, "projections", "drift", "dynamodb")).as("the documented exit code for drift")
+        assertThat(cli(output, "projections", "drift", "dynamodb"))
+                .as("the documented exit code for drift")
                 .isEqualTo(3);
-        assertThat(output.toString()).contains("MISSING rb-user-2/AI_TUTOR_ACCESS").contains("3 differences");
+        assertThat(output.toString())
+                .contains("MISSING rb-user-2/AI_TUTOR_ACCESS")
+                .contains("3 differences");
     }
 
     @Test
@@ -174,7 +203,8 @@ class RebuildAndDriftTest {
         });
         producer.start();
         reader.start();
-        long generationBefore = app.getBean(Rebuilds.class).row("entitlement-table").generation();
+        long generationBefore =
+                app.getBean(Rebuilds.class).row("entitlement-table").generation();
         long generation = app.getBean(Rebuilds.class).rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
         assertThat(generation).isEqualTo(generationBefore + 1);
         await().atMost(Duration.ofSeconds(60)).until(() -> sentDuringRebuild.get() > 50);
@@ -183,20 +213,25 @@ class RebuildAndDriftTest {
         reader.join();
         awaitCaughtUp();
 
-        assertThat(readerSawNothing.get()).as("an item disappeared during the rebuild").isNull();
+        assertThat(readerSawNothing.get())
+                .as("an item disappeared during the rebuild")
+                .isNull();
         DriftCheck.Report report = drift();
         assertThat(report.drift()).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo("EXTRA");
             assertThat(d.userId()).isEqualTo("ghost");
         });
-        Map<String, AttributeValue> repaired = TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow();
+        Map<String, AttributeValue> repaired =
+                TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow();
         assertThat(repaired.get("usageCount").n()).isEqualTo("3");
         assertThat(repaired.get("generation").n()).isEqualTo(Long.toString(generation));
         assertThat(TableItems.get(table, id(2).userId(), "AI_TUTOR_ACCESS")).isPresent();
         long usedDuringRebuild = 0;
         for (int i = 10; i < 20; i++) {
-            usedDuringRebuild += Long.parseLong(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS").orElseThrow()
-                    .get("usageCount").n());
+            usedDuringRebuild += Long.parseLong(TableItems.get(table, id(i).userId(), "AI_TUTOR_ACCESS")
+                    .orElseThrow()
+                    .get("usageCount")
+                    .n());
         }
         long seeded = 0;
         for (int i = 10; i < 20; i++) {
@@ -204,21 +239,31 @@ class RebuildAndDriftTest {
                 seeded += 1 + u;
             }
         }
-        assertThat(usedDuringRebuild).as("usage recorded during the rebuild is in the table")
+        assertThat(usedDuringRebuild)
+                .as("usage recorded during the rebuild is in the table")
                 .isEqualTo(seeded + sentDuringRebuild.get());
     }
 
     @Test
     @Order(4)
     void the_command_line_rebuild_repairs_the_table_and_status_reports_it() {
-        putUnconditionally(Map.of("userId", AttributeValue.fromS("rb-user-5"),
-                "entitlementKey", AttributeValue.fromS("AI_TUTOR_ACCESS"), "active", AttributeValue.fromBool(false),
-                "version", AttributeValue.fromN("0"), "generation", AttributeValue.fromN("1")));
+        putUnconditionally(Map.of(
+                "userId",
+                AttributeValue.fromS("rb-user-5"),
+                "entitlementKey",
+                AttributeValue.fromS("AI_TUTOR_ACCESS"),
+                "active",
+                AttributeValue.fromBool(false),
+                "version",
+                AttributeValue.fromN("0"),
+                "generation",
+                AttributeValue.fromN("1")));
         deleteItem("ghost", "AI_TUTOR_ACCESS");
         assertThat(drift().drift()).hasSize(1);
 
         StringWriter output = new StringWriter();
-        assertThat(cli(output, "projections", "rebuild", "dynamodb", "--timeout", "PT2M")).isZero();
+        assertThat(cli(output, "projections", "rebuild", "dynamodb", "--timeout", "PT2M"))
+                .isZero();
         assertThat(output.toString()).contains("rebuild of dynamodb complete");
         assertThat(drift().drift()).isEmpty();
 
@@ -247,9 +292,14 @@ class RebuildAndDriftTest {
         long generation = app.getBean(Rebuilds.class).rebuild(Projection.DYNAMODB, "test", Duration.ofSeconds(60));
         awaitCaughtUp();
 
-        assertThat(app.getBean(Rebuilds.class).row("entitlement-table").generation()).isEqualTo(generation);
+        assertThat(app.getBean(Rebuilds.class).row("entitlement-table").generation())
+                .isEqualTo(generation);
         assertThat(drift().drift()).isEmpty();
         assertThat(drift().checked()).isEqualTo(ENTITLEMENTS);
-        assertThat(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow().get("usageCount").n()).isEqualTo("3");
+        assertThat(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS")
+                        .orElseThrow()
+                        .get("usageCount")
+                        .n())
+                .isEqualTo("3");
     }
 }

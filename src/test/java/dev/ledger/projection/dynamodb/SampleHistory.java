@@ -1,5 +1,6 @@
 package dev.ledger.projection.dynamodb;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ChangeUsagePolicy;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.DeactivateEntitlement;
@@ -8,7 +9,6 @@ import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,22 +23,32 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class SampleHistory {
 
-    private SampleHistory() {
-    }
+    private SampleHistory() {}
 
     static long record(Ledger ledger, IntFunction<EntitlementId> id, int entitlements, int uses) {
         for (int i = 0; i < entitlements; i++) {
-            ledger.send(id.apply(i), new GrantEntitlement(id.apply(i), true, new UsagePolicy(1_000, Period.MONTHLY,
-                    null, OverLimit.REJECT), Instant.now()), Map.of());
+            ledger.send(
+                    id.apply(i),
+                    new GrantEntitlement(
+                            id.apply(i),
+                            true,
+                            new UsagePolicy(1_000, Period.MONTHLY, null, OverLimit.REJECT),
+                            Instant.now()),
+                    Map.of());
         }
         for (int u = 0; u < uses; u++) {
             for (int i = 0; i < entitlements; i++) {
-                ledger.consume(new ConsumeUsage(id.apply(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(),
-                        null));
+                ledger.consume(
+                        new ConsumeUsage(id.apply(i), 1 + i, Instant.now(), "use-" + i + "-" + u, Map.of(), null));
             }
             if (u == 2) {
-                ledger.send(id.apply(1), new ChangeUsagePolicy(id.apply(1), new UsagePolicy(5_000, Period.MONTHLY,
-                        null, OverLimit.RECORD_OVERAGE), Instant.now()), Map.of());
+                ledger.send(
+                        id.apply(1),
+                        new ChangeUsagePolicy(
+                                id.apply(1),
+                                new UsagePolicy(5_000, Period.MONTHLY, null, OverLimit.RECORD_OVERAGE),
+                                Instant.now()),
+                        Map.of());
             }
         }
         ledger.send(id.apply(2), new DeactivateEntitlement(id.apply(2), Instant.now()), Map.of());

@@ -2,7 +2,6 @@ package dev.ledger.projection.dynamodb;
 
 import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -12,13 +11,15 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class TableItems {
 
-    private TableItems() {
-    }
+    private TableItems() {}
 
-    public static Optional<Map<String, AttributeValue>> get(EntitlementTable table, String userId,
-                                                            String entitlementKey) {
-        Map<String, AttributeValue> item = table.client().getItem(r -> r.tableName(table.name())
-                .key(EntitlementTable.key(userId, entitlementKey)).consistentRead(true)).item();
+    public static Optional<Map<String, AttributeValue>> get(
+            EntitlementTable table, String userId, String entitlementKey) {
+        Map<String, AttributeValue> item = table.client()
+                .getItem(r -> r.tableName(table.name())
+                        .key(EntitlementTable.key(userId, entitlementKey))
+                        .consistentRead(true))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
     }
 }

@@ -40,24 +40,42 @@ class ExportMemoryTest {
     void a_million_row_export_streams_through_a_256_mib_heap() throws Exception {
         TestDatabase.Database database = TestDatabase.newDatabase();
         int port = TestDynamoDb.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                LedgerApplication.class.getName(), "--server.port=" + port));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LedgerApplication.class.getName(),
+                "--server.port=" + port));
         command.addAll(List.of(LedgerInstances.arguments(database, "ledger.environment=export")));
         Path log = logs.resolve("service.log");
-        Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process service = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                assertThat(service.isAlive()).as("service died: " + tail(log)).isTrue();
-                try {
-                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                } catch (java.io.IOException notYet) {
-                    return false;
-                }
-            });
-            try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        assertThat(service.isAlive())
+                                .as("service died: " + tail(log))
+                                .isTrue();
+                        try {
+                            return http.send(
+                                                    HttpRequest.newBuilder(URI.create(
+                                                                    "http://127.0.0.1:" + port + "/actuator/health"))
+                                                            .build(),
+                                                    HttpResponse.BodyHandlers.ofString())
+                                            .statusCode()
+                                    == 200;
+                        } catch (java.io.IOException notYet) {
+                            return false;
+                        }
+                    });
+            try (Connection connection = database.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("""
                         INSERT INTO usage_history (global_index, entitlement_id, user_id, entitlement_key,
                             sequence_number, event_type, occurred_at, recorded_at, amount, period_start, period_end,
@@ -72,22 +90,27 @@ class ExportMemoryTest {
                         FROM generate_series(1, """ + ROWS + ") g");
             }
             long started = System.nanoTime();
-            HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(URI.create(
-                            "http://127.0.0.1:" + port + "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"))
-                    .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN).build(),
+            HttpResponse<java.io.InputStream> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                    + "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"))
+                            .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(response.statusCode()).isEqualTo(200);
             long lines = 0;
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 while (reader.readLine() != null) {
                     lines++;
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            System.out.printf("exported %d rows in %.1f s (%.0f rows/s) with -Xmx256m%n", ROWS, seconds, ROWS / seconds);
+            System.out.printf(
+                    "exported %d rows in %.1f s (%.0f rows/s) with -Xmx256m%n", ROWS, seconds, ROWS / seconds);
             assertThat(lines).isEqualTo(ROWS + 1);
-            assertThat(service.isAlive()).as("service still running after the export: " + tail(log)).isTrue();
+            assertThat(service.isAlive())
+                    .as("service still running after the export: " + tail(log))
+                    .isTrue();
         } finally {
             service.destroy();
             service.waitFor();

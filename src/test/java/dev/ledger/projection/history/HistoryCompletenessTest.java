@@ -3,13 +3,13 @@ package dev.ledger.projection.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.support.LedgerInstances;
@@ -36,29 +36,39 @@ class HistoryCompletenessTest {
             Ledger ledger = app.getBean(Ledger.class);
             for (int e = 0; e < 20; e++) {
                 EntitlementId id = EntitlementId.of("complete-" + e, "REL");
-                ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000_000, Period.NONE, null,
-                        OverLimit.REJECT), Instant.now()), Map.of());
+                ledger.send(
+                        id,
+                        new GrantEntitlement(
+                                id,
+                                true,
+                                new UsagePolicy(1_000_000, Period.NONE, null, OverLimit.REJECT),
+                                Instant.now()),
+                        Map.of());
             }
             ExecutorService pool = Executors.newFixedThreadPool(12);
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
                 int n = i;
-                futures.add(pool.submit(() -> ledger.consume(new ConsumeUsage(EntitlementId.of("complete-" + (n % 20),
-                        "REL"), 1, Instant.now(), "c-" + n, Map.of(), null))));
+                futures.add(pool.submit(() -> ledger.consume(new ConsumeUsage(
+                        EntitlementId.of("complete-" + (n % 20), "REL"), 1, Instant.now(), "c-" + n, Map.of(), null))));
             }
             for (Future<?> future : futures) {
                 future.get();
             }
             pool.shutdown();
             ProjectionStatus status = app.getBean(ProjectionStatus.class);
-            await().atMost(Duration.ofSeconds(120)).until(() -> status.of(Projection.HISTORY).lagEvents() == 0);
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> status.of(Projection.HISTORY).lagEvents() == 0);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             // a lag of 0 can still leave an index the processor passed as a gap (a commit that came late); the
             // processor applies it at its next look, within the poll interval
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForList(
-                    "SELECT e.global_index FROM domain_event_entry e LEFT JOIN usage_history h "
-                            + "ON h.global_index = e.global_index WHERE h.global_index IS NULL ORDER BY 1", Long.class))
-                    .as("events without a history row").isEmpty());
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(jdbc.queryForList(
+                                    "SELECT e.global_index FROM domain_event_entry e LEFT JOIN usage_history h "
+                                            + "ON h.global_index = e.global_index WHERE h.global_index IS NULL ORDER BY 1",
+                                    Long.class))
+                            .as("events without a history row")
+                            .isEmpty());
             assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_history", Long.class))
                     .isEqualTo(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry", Long.class));
         }

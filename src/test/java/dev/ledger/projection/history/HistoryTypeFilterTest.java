@@ -34,7 +34,10 @@ class HistoryTypeFilterTest {
     private static final List<String> KEYS = List.of("FILTER_A", "FILTER_B");
     /** Every documented event type, so a type added later is filtered here too. */
     private static final List<String> EVENT_TYPES = UsageHistory.TYPES.stream()
-            .filter(type -> !type.equals(UsageHistory.REJECTED)).sorted().toList();
+            .filter(type -> !type.equals(UsageHistory.REJECTED))
+            .sorted()
+            .toList();
+
     private static final Instant BASE = Instant.parse("2024-09-01T00:00:00Z");
     private static final Instant FROM = BASE.plusSeconds(2);
     private static final Instant TO = BASE.plusSeconds(6);
@@ -49,6 +52,7 @@ class HistoryTypeFilterTest {
 
     @Autowired
     TestRestTemplate http;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -61,13 +65,23 @@ class HistoryTypeFilterTest {
             String key = KEYS.get(i % 2);
             String type = EVENT_TYPES.get((i / 2) % EVENT_TYPES.size());
             Instant at = BASE.plusSeconds(i / 3);
-            jdbc.update("""
+            jdbc.update(
+                    """
                     INSERT INTO usage_history (global_index, entitlement_id, user_id, entitlement_key, sequence_number,
                         event_type, occurred_at, recorded_at, amount, used_after, usage_limit, late, dedup_key,
                         message_id, metadata)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 100, false, ?, ?, '{}'::jsonb)""",
-                    position, USER + "#" + key, USER, key, i, type, at.atOffset(ZoneOffset.UTC),
-                    at.atOffset(ZoneOffset.UTC), i, "k" + i, "m" + i);
+                    position,
+                    USER + "#" + key,
+                    USER,
+                    key,
+                    i,
+                    type,
+                    at.atOffset(ZoneOffset.UTC),
+                    at.atOffset(ZoneOffset.UTC),
+                    i,
+                    "k" + i,
+                    "m" + i);
             rows.add(new Row(type, key, at, 0, position));
             position++;
         }
@@ -77,8 +91,7 @@ class HistoryTypeFilterTest {
             Long id = jdbc.queryForObject("""
                     INSERT INTO usage_rejection (message_id, receive_count, dedup_key, user_id, entitlement_key,
                         reason_code, detail, outcome, rejected_at, raw_body)
-                    VALUES (?, 1, ?, ?, ?, 'LIMIT_EXCEEDED', 'full', 'RETRY', ?, '{}') RETURNING id""", Long.class,
-                    "rm" + i, "rk" + i, USER, key, at.atOffset(ZoneOffset.UTC));
+                    VALUES (?, 1, ?, ?, ?, 'LIMIT_EXCEEDED', 'full', 'RETRY', ?, '{}') RETURNING id""", Long.class, "rm" + i, "rk" + i, USER, key, at.atOffset(ZoneOffset.UTC));
             rows.add(new Row("UsageRejected", key, at, 1, id));
         }
     }
@@ -96,16 +109,22 @@ class HistoryTypeFilterTest {
                 }
             }
             for (boolean ranged : List.of(false, true)) {
-                Predicate<Row> inRange = r -> !ranged || !r.recordedAt().isBefore(FROM) && r.recordedAt().isBefore(TO);
+                Predicate<Row> inRange = r -> !ranged
+                        || !r.recordedAt().isBefore(FROM) && r.recordedAt().isBefore(TO);
                 String range = ranged ? "&from=" + FROM + "&to=" + TO : "";
                 String typeList = String.join(",", types);
                 // paged with cursors over the whole history; in one page within the range (fewer requests)
                 int limit = ranged ? 1000 : PAGE;
-                assertPages("/api/v1/users/" + USER + "/history?types=" + typeList + range, limit,
+                assertPages(
+                        "/api/v1/users/" + USER + "/history?types=" + typeList + range,
+                        limit,
                         expected(r -> types.contains(r.type()) && inRange.test(r)));
                 String key = KEYS.get(mask % 2);
-                assertPages("/api/v1/entitlements/" + USER + "/" + key + "/history?types=" + typeList + range, limit,
-                        expected(r -> types.contains(r.type()) && r.entitlementKey().equals(key) && inRange.test(r)));
+                assertPages(
+                        "/api/v1/entitlements/" + USER + "/" + key + "/history?types=" + typeList + range,
+                        limit,
+                        expected(r ->
+                                types.contains(r.type()) && r.entitlementKey().equals(key) && inRange.test(r)));
             }
             subsets++;
         }
@@ -118,16 +137,22 @@ class HistoryTypeFilterTest {
             assertPages("/api/v1/users/" + USER + "/history", limit, expected(r -> true));
         }
         for (String key : KEYS) {
-            assertPages("/api/v1/entitlements/" + USER + "/" + key + "/history", 3,
+            assertPages(
+                    "/api/v1/entitlements/" + USER + "/" + key + "/history",
+                    3,
                     expected(r -> r.entitlementKey().equals(key)));
         }
     }
 
     private List<String> expected(Predicate<Row> filter) {
-        return rows.stream().filter(filter)
-                .sorted(Comparator.comparing(Row::recordedAt).thenComparingInt(Row::source)
-                        .thenComparingLong(Row::id).reversed())
-                .map(Row::key).toList();
+        return rows.stream()
+                .filter(filter)
+                .sorted(Comparator.comparing(Row::recordedAt)
+                        .thenComparingInt(Row::source)
+                        .thenComparingLong(Row::id)
+                        .reversed())
+                .map(Row::key)
+                .toList();
     }
 
     /** Follows {@code nextCursor} page by page and compares the whole sequence with the expected one. */
@@ -139,14 +164,20 @@ class HistoryTypeFilterTest {
             String url = path + (path.contains("?") ? "&" : "?") + "limit=" + limit
                     + (cursor == null ? "" : "&cursor=" + cursor);
             ResponseEntity<JsonNode> response = http.getForEntity(url, JsonNode.class);
-            assertThat(response.getStatusCode().value()).as(url + " -> " + response.getBody()).isEqualTo(200);
+            assertThat(response.getStatusCode().value())
+                    .as(url + " -> " + response.getBody())
+                    .isEqualTo(200);
             JsonNode page = response.getBody();
             assertThat(page.get("entries").size()).as(url).isLessThanOrEqualTo(limit);
             for (JsonNode entry : page.get("entries")) {
-                seen.add(entry.get("type").asText().equals("UsageRejected")
-                        ? "r" + entry.get("rejectionId").asLong() : "e" + entry.get("position").asLong());
+                seen.add(
+                        entry.get("type").asText().equals("UsageRejected")
+                                ? "r" + entry.get("rejectionId").asLong()
+                                : "e" + entry.get("position").asLong());
             }
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : page.get("nextCursor").asText();
             pages++;
             assertThat(pages).as(path + ": more pages than entries").isLessThanOrEqualTo(expected.size() / limit + 1);
         } while (cursor != null);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.GrantEntitlement;
@@ -12,7 +13,6 @@ import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.entitlement.UsagePolicy;
-import dev.ledger.command.Ledger;
 import dev.ledger.intake.RejectionLog;
 import dev.ledger.projection.Projection;
 import dev.ledger.projection.ProjectionStatus;
@@ -37,14 +37,19 @@ class UsageHistoryTest {
 
     @Autowired
     Ledger ledger;
+
     @Autowired
     TestRestTemplate http;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     RejectionLog rejections;
+
     @Autowired
     Rebuilds rebuilds;
+
     @Autowired
     ProjectionStatus status;
 
@@ -63,17 +68,22 @@ class UsageHistoryTest {
     }
 
     private void awaitHistoryCaughtUp() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            ProjectionStatus.Status s = status.of(Projection.HISTORY);
-            return s.lagEvents() == 0 && !s.replaying() && "RUNNING".equals(s.state());
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    ProjectionStatus.Status s = status.of(Projection.HISTORY);
+                    return s.lagEvents() == 0 && !s.replaying() && "RUNNING".equals(s.state());
+                });
     }
 
     @Test
     void history_shows_grants_consumptions_resets_and_rejections_newest_first_with_metadata_as_sent() {
         EntitlementId id = EntitlementId.of("history-user", "AI_TUTOR_ACCESS");
-        ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(10, Period.MONTHLY, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        ledger.send(
+                id,
+                new GrantEntitlement(
+                        id, true, new UsagePolicy(10, Period.MONTHLY, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("source", "api");
         metadata.put("tokens", 512);
@@ -81,8 +91,16 @@ class UsageHistoryTest {
         metadata.put("note", "a,b \"quoted\"\nsecond line");
         ledger.consume(new ConsumeUsage(id, 4, Instant.now(), "order-1", metadata, "msg-1"));
         ledger.send(id, new ResetPeriod(id, Instant.now()), Map.of());
-        rejections.record("msg-2", 1, "msg-2", id.userId(), id.entitlementKey(), "LIMIT_EXCEEDED",
-                "usage of 20 would exceed the limit", RejectionLog.NextStep.RETRY, Instant.now().plusMillis(5),
+        rejections.record(
+                "msg-2",
+                1,
+                "msg-2",
+                id.userId(),
+                id.entitlementKey(),
+                "LIMIT_EXCEEDED",
+                "usage of 20 would exceed the limit",
+                RejectionLog.NextStep.RETRY,
+                Instant.now().plusMillis(5),
                 "{\"userId\":\"history-user\"}");
         awaitHistoryCaughtUp();
 
@@ -109,7 +127,8 @@ class UsageHistoryTest {
         JsonNode granted = page.get("entries").get(3);
         assertThat(granted.at("/details/usage/limit").asLong()).isEqualTo(10);
 
-        JsonNode onlyUsage = get("/api/v1/entitlements/history-user/AI_TUTOR_ACCESS/history?types=UsageConsumed,UsageRejected");
+        JsonNode onlyUsage =
+                get("/api/v1/entitlements/history-user/AI_TUTOR_ACCESS/history?types=UsageConsumed,UsageRejected");
         assertThat(onlyUsage.get("entries")).hasSize(2);
         JsonNode byUser = get("/api/v1/users/history-user/history?limit=2");
         assertThat(byUser.get("entries")).hasSize(2);
@@ -121,13 +140,17 @@ class UsageHistoryTest {
         String user = "paging-user";
         Instant base = Instant.parse("2024-06-01T00:00:00Z");
         // 9,000 event rows and 1,000 rejections, many sharing a timestamp so the tie-breaks are exercised
-        jdbc.update("""
+        jdbc.update(
+                """
                 INSERT INTO usage_history (global_index, entitlement_id, user_id, entitlement_key, sequence_number,
                     event_type, occurred_at, recorded_at, amount, used_after, usage_limit, late, dedup_key, message_id,
                     metadata)
                 SELECT 900000000 + g, ?, ?, 'PAGED', g, 'UsageConsumed', ? + (g / 3) * interval '1 second',
                        ? + (g / 3) * interval '1 second', 1, g, 100000, false, 'k' || g, 'm' || g, '{}'::jsonb
-                FROM generate_series(1, 9000) g""", user + "#PAGED", user, base.atOffset(java.time.ZoneOffset.UTC),
+                FROM generate_series(1, 9000) g""",
+                user + "#PAGED",
+                user,
+                base.atOffset(java.time.ZoneOffset.UTC),
                 base.atOffset(java.time.ZoneOffset.UTC));
         jdbc.update("""
                 INSERT INTO usage_rejection (message_id, receive_count, dedup_key, user_id, entitlement_key, reason_code,
@@ -147,7 +170,8 @@ class UsageHistoryTest {
             JsonNode page = get("/api/v1/entitlements/" + user + "/PAGED/history?limit=137"
                     + (cursor == null ? "" : "&cursor=" + cursor));
             for (JsonNode entry : page.get("entries")) {
-                String key = entry.has("position") ? "e" + entry.get("position").asLong()
+                String key = entry.has("position")
+                        ? "e" + entry.get("position").asLong()
                         : "r" + entry.get("rejectionId").asLong();
                 seen.add(key);
                 unique.add(key);
@@ -157,7 +181,9 @@ class UsageHistoryTest {
                 }
                 previousTime = time;
             }
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : page.get("nextCursor").asText();
             pages++;
         } while (cursor != null);
         assertThat(seen).hasSize(10_000);
@@ -191,31 +217,43 @@ class UsageHistoryTest {
         assertBadRequest(path + "?cursor=bm90LWEtY3Vyc29y.AAAAAAAAAAAAAAAAAAAAAA", "INVALID_CURSOR");
         // A well-formed cursor signed with the service's key is accepted; the same with one character of its signature
         // changed is refused, so the check that refuses it is the HMAC's (not the format's).
-        String valid = HistoryCursor.encode(new HistoryCursor(Instant.parse("2030-01-01T00:00:00Z"), 0, 1),
+        String valid = HistoryCursor.encode(
+                new HistoryCursor(Instant.parse("2030-01-01T00:00:00Z"), 0, 1),
                 "ledger-history-cursor".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(get("/api/v1/users/paging-user/history?cursor=" + valid).has("entries")).isTrue();
+        assertThat(get("/api/v1/users/paging-user/history?cursor=" + valid).has("entries"))
+                .isTrue();
         int inSignature = valid.length() - 3;
-        String tampered = valid.substring(0, inSignature) + (valid.charAt(inSignature) == 'A' ? 'B' : 'A')
+        String tampered = valid.substring(0, inSignature)
+                + (valid.charAt(inSignature) == 'A' ? 'B' : 'A')
                 + valid.substring(inSignature + 1);
-        assertThat(tampered.substring(0, valid.lastIndexOf('.'))).as("same body").isEqualTo(
-                valid.substring(0, valid.lastIndexOf('.')));
+        assertThat(tampered.substring(0, valid.lastIndexOf('.')))
+                .as("same body")
+                .isEqualTo(valid.substring(0, valid.lastIndexOf('.')));
         assertBadRequest("/api/v1/users/paging-user/history?cursor=" + tampered, "INVALID_CURSOR");
         assertBadRequest("/api/v1/entitlements/history-user/lower/history", "INVALID_ENTITLEMENT_KEY");
         assertBadRequest("/api/v1/usage/export?from=2025-01-01T00:00:00Z", "MISSING_PARAMETER");
-        assertBadRequest("/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&format=xml",
-                "INVALID_FORMAT");
+        assertBadRequest(
+                "/api/v1/usage/export?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&format=xml", "INVALID_FORMAT");
         assertBadRequest("/api/v1/usage/export?from=2025-03-01T00:00:00Z&to=2025-02-01T00:00:00Z", "INVALID_RANGE");
     }
 
     @Test
     void the_export_streams_every_consumption_in_the_range_with_rfc4180_quoting() throws Exception {
         EntitlementId id = EntitlementId.of("export-user", "AI_TUTOR_ACCESS");
-        ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(1_000, Period.NONE, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        ledger.send(
+                id,
+                new GrantEntitlement(
+                        id, true, new UsagePolicy(1_000, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         Instant at = Instant.parse("2023-03-15T12:00:00Z");
         for (int i = 0; i < 25; i++) {
-            ledger.consume(new ConsumeUsage(id, i + 1, at.plusSeconds(i), i % 2 == 0 ? "idem-" + i : "msg-" + i,
-                    Map.of("note", "line one, \"two\"\nline three " + i), "msg-" + i));
+            ledger.consume(new ConsumeUsage(
+                    id,
+                    i + 1,
+                    at.plusSeconds(i),
+                    i % 2 == 0 ? "idem-" + i : "msg-" + i,
+                    Map.of("note", "line one, \"two\"\nline three " + i),
+                    "msg-" + i));
         }
         ledger.consume(new ConsumeUsage(id, 1, at.minusSeconds(1), "before", Map.of(), "msg-before"));
         ledger.consume(new ConsumeUsage(id, 1, at.plusSeconds(3600), "after", Map.of(), "msg-after"));
@@ -225,18 +263,32 @@ class UsageHistoryTest {
                 "/api/v1/usage/export?from=2023-03-15T12:00:00Z&to=2023-03-15T12:00:25Z", String.class);
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
         List<List<String>> rows = parseCsv(csv.getBody());
-        assertThat(rows.get(0)).containsExactly("userId", "entitlementKey", "occurredAt", "recordedAt", "amount",
-                "periodStart", "periodEnd", "late", "idempotencyKey", "messageId", "metadata");
+        assertThat(rows.get(0))
+                .containsExactly(
+                        "userId",
+                        "entitlementKey",
+                        "occurredAt",
+                        "recordedAt",
+                        "amount",
+                        "periodStart",
+                        "periodEnd",
+                        "late",
+                        "idempotencyKey",
+                        "messageId",
+                        "metadata");
         assertThat(rows).hasSize(26);
         List<String> first = rows.get(1);
         assertThat(first.get(0)).isEqualTo("export-user");
         assertThat(first.get(2)).isEqualTo("2023-03-15T12:00:00Z");
         assertThat(first.get(4)).isEqualTo("1");
         assertThat(first.get(8)).isEqualTo("idem-0");
-        assertThat(rows.get(2).get(8)).as("no idempotency key: the message id was the dedup key").isEmpty();
+        assertThat(rows.get(2).get(8))
+                .as("no idempotency key: the message id was the dedup key")
+                .isEmpty();
         assertThat(rows.get(2).get(9)).isEqualTo("msg-1");
         assertThat(json.readTree(first.get(10)).get("note").asText()).isEqualTo("line one, \"two\"\nline three 0");
-        long total = rows.stream().skip(1).mapToLong(r -> Long.parseLong(r.get(4))).sum();
+        long total =
+                rows.stream().skip(1).mapToLong(r -> Long.parseLong(r.get(4))).sum();
         assertThat(total).isEqualTo(25 * 26 / 2);
 
         String ndjson = http.getForObject(
@@ -249,14 +301,18 @@ class UsageHistoryTest {
     @Test
     void a_history_rebuild_restores_the_same_rows() {
         EntitlementId id = EntitlementId.of("history-rebuild-user", "AI_TUTOR_ACCESS");
-        ledger.send(id, new GrantEntitlement(id, true, new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT),
-                Instant.now()), Map.of());
+        ledger.send(
+                id,
+                new GrantEntitlement(
+                        id, true, new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
         for (int i = 0; i < 5; i++) {
             ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "hr-" + i, Map.of("i", i), null));
         }
         awaitHistoryCaughtUp();
-        String query = "SELECT count(*) || ':' || coalesce(sum(amount), 0) || ':' || max(global_index) FROM usage_history "
-                + "WHERE global_index < 900000000";
+        String query =
+                "SELECT count(*) || ':' || coalesce(sum(amount), 0) || ':' || max(global_index) FROM usage_history "
+                        + "WHERE global_index < 900000000";
         String before = jdbc.queryForObject(query, String.class);
         jdbc.update("UPDATE usage_history SET amount = 999 WHERE entitlement_id = ?", id.toString());
 
@@ -264,8 +320,9 @@ class UsageHistoryTest {
         assertThat(generation).isGreaterThan(1);
         awaitHistoryCaughtUp();
         assertThat(jdbc.queryForObject(query, String.class)).isEqualTo(before);
-        assertThat(jdbc.queryForObject("SELECT max(amount) FROM usage_history WHERE entitlement_id = ?", Long.class,
-                id.toString())).isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT max(amount) FROM usage_history WHERE entitlement_id = ?", Long.class, id.toString()))
+                .isEqualTo(1);
     }
 
     /** A strict RFC 4180 reader, so the test does not trust the writer's own quoting code. */
