@@ -77,11 +77,27 @@ public final class LedgerCommandLine {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
                 .web(WebApplicationType.NONE)
                 .run(spring.toArray(String[]::new))) {
-            return (importing ? importCommandLine(context, out, err) : commandLine(context, out, err)).execute(args);
+            return runIn(context, arguments, out, err);
         } catch (RuntimeException e) {
             err.println("failed to start the application: " + e.getMessage());
             return CommandLine.ExitCode.SOFTWARE;
         }
+    }
+
+    /**
+     * Runs a job in {@code context}, an application that is already running, and returns its exit code: the same
+     * parsing, output and exit codes as {@link #run}, without starting an application of its own. {@link #run} ends
+     * here; tests call it directly to run many jobs against one running context.
+     */
+    public static int runIn(
+            ConfigurableApplicationContext context, String[] arguments, PrintWriter out, PrintWriter err) {
+        if (arguments.length > 0 && arguments[0].equals("database")) {
+            String[] args = java.util.Arrays.copyOfRange(arguments, 1, arguments.length);
+            return databaseCommandLine(out, err).execute(args);
+        }
+        boolean importing = arguments.length > 0 && arguments[0].equals("import");
+        String[] args = handles(arguments) ? java.util.Arrays.copyOfRange(arguments, 1, arguments.length) : arguments;
+        return (importing ? importCommandLine(context, out, err) : commandLine(context, out, err)).execute(args);
     }
 
     private static CommandLine commandLine(ConfigurableApplicationContext context, PrintWriter out, PrintWriter err) {
