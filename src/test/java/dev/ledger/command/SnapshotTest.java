@@ -29,13 +29,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Loading an entitlement must cost the same whether it has 10 events or 100,000: the repository reads the latest
- * snapshot plus the events after it. Measured as the number of events read, not as time.
+ * Loading an entitlement must cost the same whether it has 10 events or 20,000: the repository reads the latest
+ * snapshot plus the events after it. Measured as the number of events read, not as time. 20,000 is 80 times the
+ * snapshot interval, which is all the claim needs; the benchmark's aggregate scenario loads 100,000 events (README
+ * "Performance and reliability"). The history is written straight into the shared context's event store, so its
+ * projections apply it too: a larger one would slow every test class after this one.
  */
 @IntegrationTest
 class SnapshotTest {
 
-    private static final int HISTORY = 100_000;
+    private static final int HISTORY = 20_000;
 
     @Autowired
     Ledger ledger;
@@ -50,7 +53,7 @@ class SnapshotTest {
     Serializer serializer;
 
     @Test
-    void loading_an_entitlement_with_100000_events_reads_about_as_many_events_as_one_with_10() {
+    void loading_an_entitlement_with_20000_events_reads_about_as_many_events_as_one_with_10() {
         EntitlementId small = EntitlementId.of("snapshot-small", "AI_TUTOR_ACCESS");
         grant(small);
         for (int i = 0; i < 9; i++) {
@@ -59,7 +62,7 @@ class SnapshotTest {
 
         EntitlementId large = EntitlementId.of("snapshot-large", "AI_TUTOR_ACCESS");
         appendHistoryDirectly(large, HISTORY);
-        // the first command loads all 100,000 events once; the trigger then builds a snapshot off the command thread
+        // the first command loads all 20,000 events once; the trigger then builds a snapshot off the command thread
         assertThat(ledger.consume(new ConsumeUsage(large, 1, Instant.now(), "first", Map.of(), null)))
                 .isEqualTo(Consumption.COUNTED);
         await().atMost(Duration.ofMinutes(2)).until(() -> snapshotSequence(large) != null);
@@ -69,7 +72,7 @@ class SnapshotTest {
         assertThat(smallRead).isEqualTo(10);
         assertThat(largeRead).isLessThanOrEqualTo(smallRead).isGreaterThanOrEqualTo(1);
 
-        // and the state restored from the snapshot is right: 100,000 units before, plus 1, plus this one
+        // and the state restored from the snapshot is right: 20,000 units before, plus 1, plus this one
         ledger.consume(new ConsumeUsage(large, 1, Instant.now(), "second", Map.of(), null));
         UsageConsumed last = lastUsage(large);
         assertThat(last.usedAfter()).isEqualTo(HISTORY + 2L);
@@ -83,7 +86,7 @@ class SnapshotTest {
             ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "k-" + i, Map.of(), null));
         }
         // Snapshots are built off the command thread, by the same two snapshotter threads that may still be busy
-        // with the other test's 100,000-event entitlement: the wait is as long as that test's. Axon skips a trigger
+        // with the other test's 20,000-event entitlement: the wait is as long as that test's. Axon skips a trigger
         // while a snapshot of the same aggregate is still being built, so the one at 500 may not exist (CI saw it
         // missing); the one at 250 always does, and loading reads only the events after the newest snapshot.
         await().atMost(Duration.ofMinutes(2)).until(() -> {

@@ -15,6 +15,8 @@ import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.local.LocalLedgerApplication;
 import dev.ledger.projection.Projection;
 import dev.ledger.support.TestDatabase;
+import dev.ledger.support.TestDynamoDb;
+import dev.ledger.support.TestSqs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -54,9 +57,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * published, with exactly the alarm's dimensions (CloudWatch matches the whole dimension set). Then the entitlement
  * table projection is stalled, and the published lag must cross the projection-lag alarm's threshold.
  *
- * <p>Its own database and no SQS listener, so nothing it does reaches the other tests' contexts.
+ * <p>Its own database, queue and table names, and no SQS listener, so nothing it does reaches the other tests'
+ * contexts. Its context is closed after the class ({@link DirtiesContext}): nothing else shares its configuration,
+ * and left in Spring's test-context cache it would go on publishing every second until the JVM exits.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext
 @ActiveProfiles(LocalLedgerApplication.PROFILE)
 class CloudWatchAlarmsTest {
 
@@ -110,6 +116,10 @@ class CloudWatchAlarmsTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         TestDatabase.newDatabase().springProperties().forEach((name, value) -> registry.add(name, () -> value));
+        // the JVM's test SQS and DynamoDB servers under names of its own, instead of starting the local run's
+        TestSqs.springProperties().forEach((name, value) -> registry.add(name, () -> value));
+        TestDynamoDb.springProperties().forEach((name, value) -> registry.add(name, () -> value));
+        registry.add("ledger.environment", () -> "cloudwatch");
         registry.add("management.cloudwatch.metrics.export.enabled", () -> "true");
         registry.add("management.cloudwatch.metrics.export.step", () -> "1s");
         registry.add(

@@ -178,11 +178,11 @@ class ProductionJarIT {
 
     /** {@code java -jar target/ledger.jar args} in the temporary folder, with only {@code variables} configured. */
     private Process start(List<String> args, Map<String, String> variables, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-jar",
-                JAR.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+        // the JIT and collector flags of the test JVMs (pom.xml test.jvm.flags): they change no behaviour under test
+        command.addAll(dev.ledger.support.ChildJvm.flags());
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workingDirectory.toFile())

@@ -28,6 +28,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 
+/**
+ * A deployment's authentication, started the way it runs (no profile): the development tokens refuse a start, and
+ * hashed tokens and JWTs of the configured issuer are accepted. The other refusals need no application start:
+ * {@code UnsafeSecurityConfigurationTest} (an empty token list) and {@code RequiredSettingsTest} (no authentication at
+ * all).
+ */
 class StartupRefusalAndJwtTest {
 
     /** What a deployed configuration looks like (no profile, every name given), pointed at the test servers. */
@@ -58,23 +64,6 @@ class StartupRefusalAndJwtTest {
                                                 + TokenAuthentication.sha256("dev-admin-token")))
                         .close())
                 .hasStackTraceContaining("refusing to start: the development tokens");
-    }
-
-    @Test
-    void a_deployment_refuses_to_start_without_any_token() {
-        TestDatabase.Database database = TestDatabase.newDatabase();
-        assertThatThrownBy(() ->
-                        LedgerInstances.startDeployed(database, deployed()).close())
-                .hasStackTraceContaining("refusing to start: 1 required setting is missing")
-                .hasStackTraceContaining("API tokens or JWT");
-    }
-
-    @Test
-    void a_deployment_refuses_to_start_with_an_empty_token_list() {
-        TestDatabase.Database database = TestDatabase.newDatabase();
-        assertThatThrownBy(() -> LedgerInstances.startDeployed(database, deployed("ledger.security.tokens-json=[]"))
-                        .close())
-                .hasStackTraceContaining("refusing to start: no API token is configured");
     }
 
     @Test

@@ -1,9 +1,13 @@
 package dev.ledger.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.DefaultBootstrapContext;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -56,5 +60,24 @@ class RequiredSettingsTest {
             jwt.put(key, "https://issuer.example/keys");
             assertThat(RequiredSettings.missing(environment(jwt))).as(key).isEmpty();
         }
+    }
+
+    /**
+     * The listener stops a start before any bean exists, naming what is missing in words and as properties and
+     * environment variables; that it runs in the real jar is ProductionJarIT's
+     * {@code without_configuration_it_stops_within_15_seconds_naming_every_missing_setting}.
+     */
+    @Test
+    void a_deployment_without_any_api_authentication_is_refused_naming_the_setting() {
+        Map<String, Object> none = new java.util.HashMap<>(COMPLETE);
+        none.remove("ledger.security.tokens-json");
+        ApplicationEnvironmentPreparedEvent event = new ApplicationEnvironmentPreparedEvent(
+                new DefaultBootstrapContext(), new SpringApplication(), new String[0], environment(none));
+
+        assertThatThrownBy(() -> new RequiredSettings().onApplicationEvent(event))
+                .isInstanceOf(MissingSettingsException.class)
+                .hasMessageContaining("refusing to start: 1 required setting is missing")
+                .hasMessageContaining("API tokens or JWT")
+                .hasMessageContaining("LEDGER_SECURITY_TOKENS_JSON");
     }
 }

@@ -99,6 +99,9 @@ public final class TestDatabase {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
+                    // a test server's data is thrown away: no WAL flush at commit and no full-page images
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
