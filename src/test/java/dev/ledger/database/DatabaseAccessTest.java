@@ -2,6 +2,7 @@ package dev.ledger.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ledger.cli.LedgerCommandLine;
@@ -17,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -205,12 +207,14 @@ class DatabaseAccessTest {
                     + "') THEN CREATE ROLE " + probe + " LOGIN; END IF; END $$");
             Files.writeString(hba, rule + original);
             statement.execute("SELECT pg_reload_conf()");
-            Thread.sleep(500);
             Properties withoutPlugin = new Properties();
             withoutPlugin.setProperty("user", probe);
-            assertThatThrownBy(() ->
-                            DriverManager.getConnection(url, withoutPlugin).close())
-                    .hasMessageContaining("no password was provided");
+            // the server reloads its configuration in the background: the rule applies once a connection needs it
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThatThrownBy(() -> DriverManager.getConnection(url, withoutPlugin)
+                                    .close())
+                            .hasMessageContaining("no password was provided"));
 
             Properties withPlugin = new Properties();
             withPlugin.setProperty("user", probe);

@@ -1,5 +1,7 @@
 package dev.ledger.importing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -11,8 +13,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -137,6 +145,35 @@ final class SourceTable {
             item.remove("active");
         }
         return item;
+    }
+
+    /** Creates {@code table} with the key of the ledger's table contract, as another system's table has it. */
+    static void create(DynamoDbClient dynamo, String table) {
+        dynamo.createTable(r -> r.tableName(table)
+                .keySchema(
+                        KeySchemaElement.builder()
+                                .attributeName("userId")
+                                .keyType(KeyType.HASH)
+                                .build(),
+                        KeySchemaElement.builder()
+                                .attributeName("entitlementKey")
+                                .keyType(KeyType.RANGE)
+                                .build())
+                .attributeDefinitions(
+                        AttributeDefinition.builder()
+                                .attributeName("userId")
+                                .attributeType(ScalarAttributeType.S)
+                                .build(),
+                        AttributeDefinition.builder()
+                                .attributeName("entitlementKey")
+                                .attributeType(ScalarAttributeType.S)
+                                .build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        // not the SDK's waiter: it looks again only after 20 s, and dynalite's new tables are CREATING for 0.5 s
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() ->
+                        dynamo.describeTable(r -> r.tableName(table)).table().tableStatus() == TableStatus.ACTIVE);
     }
 
     /** Writes {@code count} valid and {@code invalid} broken items with 8 writers, 25 items per BatchWriteItem. */

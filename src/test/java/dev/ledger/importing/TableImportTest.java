@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.LedgerApplication;
+import dev.ledger.cli.LedgerCommandLine;
+import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.importing.SourceTable.Shape;
 import dev.ledger.intake.Queues;
 import dev.ledger.projection.Projection;
@@ -13,11 +16,20 @@ import dev.ledger.projection.dynamodb.EntitlementTable;
 import dev.ledger.projection.dynamodb.TableItems;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,21 +41,42 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
+import picocli.CommandLine;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
- * Going live on a table that already holds 10,000 entitlements written by access-service (plus 25 broken items): the
- * ledger's own table, which it then adopts. A dry run changes nothing; the import takes every valid item exactly once
- * with exact counts; the table follows the ledger from the import on; usage continues from the imported counts.
+ * Going live on a table that already holds entitlements written by access-service (every shape, plus 25 broken items):
+ * the ledger's own table, which it then adopts. A dry run changes nothing; the import takes every valid item exactly
+ * once with exact counts; the table follows the ledger from the import on; usage continues from the imported counts;
+ * the command line runs the same import. Last, the command-line import runs as a JVM of its own, is killed with SIGKILL
+ * midway and is run again: every item is imported exactly once, the killed run reads as FAILED, and the second run
+ * skips what the first one imported.
+ *
+ * <p>All of it runs in one application: the command-line jobs through {@link LedgerCommandLine#runIn} (the job
+ * starting an application of its own is {@code ProductionJarIT}'s), only the killed import in a process of its own.
+ * The sizes are what the checks need, not volume: {@value #DEFAULT_ITEMS} items hold every shape 20 times, the items
+ * the tests read (up to 94), and enough for the 8 segments of the Scan to import in parallel. A run is kept from
+ * finishing by holding one of its items back ({@link HeldBack}), never by its size. {@code -Dimport.items=10000} runs
+ * the import of the README's "Import rate".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TableImportTest {
 
-    private static final int ITEMS = 10_000;
+    private static final int DEFAULT_ITEMS = 200;
+    private static final int ITEMS = Integer.getInteger("import.items", DEFAULT_ITEMS);
     private static final int INVALID = 25;
     private static final String PREFIX = "imp";
+    /** The killed import's own source table and items; it is killed once it reports a quarter of them imported. */
+    private static final String KILL_TABLE = "access-service-kill-test";
+
+    private static final int KILL_ITEMS = 200;
+    private static final String KILL_PREFIX = "kill";
+    /** The killed import's connections are named, so the test sees when its transactions have ended. */
+    private static final String KILLED_PROCESS = "ledger-killed-import";
+    /** Also for the killed import's JVM; the heartbeat timeout is short so that its run reads as FAILED soon. */
+    private static final String[] PROPERTIES = {"ledger.environment=import", "ledger.import.heartbeat-timeout=3s"};
 
     private static TestDatabase.Database database;
     private static ConfigurableApplicationContext app;
@@ -54,8 +87,9 @@ class TableImportTest {
 
     @BeforeAll
     static void start() throws Exception {
+        assertThat(ITEMS).as("the tests read items up to 94").isGreaterThanOrEqualTo(100);
         database = TestDatabase.newDatabase();
-        app = LedgerInstances.start(database, "ledger.environment=import");
+        app = LedgerInstances.start(database, PROPERTIES);
         api = LedgerInstances.adminClient(app);
         jdbc = app.getBean(JdbcTemplate.class);
         table = app.getBean(EntitlementTable.class);
@@ -81,7 +115,7 @@ class TableImportTest {
     private static JsonNode awaitFinished(String id) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(250))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     last[0] = api.get()
                             .uri("/api/v1/admin/imports/{id}", id)
@@ -140,14 +174,21 @@ class TableImportTest {
 
     @Test
     @Order(2)
-    void the_import_takes_every_valid_item_exactly_once_with_exact_counts_and_refuses_a_second_run_meanwhile() {
+    void the_import_takes_every_valid_item_exactly_once_with_exact_counts_and_refuses_a_second_run_meanwhile()
+            throws SQLException {
         long started = System.nanoTime();
-        String id = startImport(false).get("id").asText();
-        var second = api.post()
-                .uri("/api/v1/admin/imports")
-                .body(Map.of("table", table.name()))
-                .exchange((request, response) -> Map.entry(
-                        response.getStatusCode(), new String(response.getBody().readAllBytes())));
+        String id;
+        Map.Entry<HttpStatusCode, String> second;
+        // its last item held back, the run is still running when the second one is asked for, however fast it goes
+        try (HeldBack held = new HeldBack(SourceTable.user(PREFIX, ITEMS - 1))) {
+            id = startImport(false).get("id").asText();
+            second = api.post()
+                    .uri("/api/v1/admin/imports")
+                    .body(Map.of("table", table.name()))
+                    .exchange((request, response) -> Map.entry(
+                            response.getStatusCode(),
+                            new String(response.getBody().readAllBytes())));
+        }
         JsonNode done = awaitFinished(id);
         double seconds = (System.nanoTime() - started) / 1e9;
 
@@ -303,7 +344,7 @@ class TableImportTest {
                 .contains("\"code\":\"MISSING_TABLE\"")
                 .startsWith("400");
         String unknown = api.get()
-                .uri("/api/v1/admin/imports/{id}", java.util.UUID.randomUUID())
+                .uri("/api/v1/admin/imports/{id}", UUID.randomUUID())
                 .exchange((request, response) -> response.getStatusCode().value() + " "
                         + new String(response.getBody().readAllBytes()));
         assertThat(unknown).contains("\"code\":\"IMPORT_NOT_FOUND\"").startsWith("404");
@@ -369,19 +410,119 @@ class TableImportTest {
     @Test
     @Order(10)
     void the_command_line_dry_run_lists_the_invalid_items_and_exits_4() {
-        java.io.StringWriter output = new java.io.StringWriter();
-        int exit = dev.ledger.cli.LedgerCommandLine.run(
-                dev.ledger.LedgerApplication.class,
+        StringWriter output = new StringWriter();
+        int exit = LedgerCommandLine.runIn(
+                app,
                 new String[] {"import", "dynamodb", "--table", table.name(), "--dry-run"},
-                new java.io.PrintWriter(output, true),
-                new java.io.PrintWriter(output, true),
-                LedgerInstances.arguments(database, "ledger.environment=import"));
+                new PrintWriter(output, true),
+                new PrintWriter(output, true));
 
-        assertThat(exit).as(output.toString()).isEqualTo(dev.ledger.cli.LedgerCommandLine.INVALID_ITEMS);
+        assertThat(exit).as(output.toString()).isEqualTo(LedgerCommandLine.INVALID_ITEMS);
         assertThat(output.toString())
+                .contains("started (dry run)")
                 .contains("INVALID " + PREFIX + "-invalid-0/lower_case_key")
                 .contains("DONE: scanned " + (ITEMS + INVALID) + ", would import 0, skipped existing " + ITEMS
                         + ", invalid " + INVALID);
+    }
+
+    @Test
+    @Order(11)
+    void the_command_line_import_without_a_table_is_a_usage_error() {
+        StringWriter output = new StringWriter();
+        int exit = LedgerCommandLine.runIn(
+                app, new String[] {"import", "dynamodb"}, new PrintWriter(output, true), new PrintWriter(output, true));
+
+        assertThat(exit).as(output.toString()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(output.toString()).contains("Missing required option: '--table=<table>'");
+    }
+
+    @Test
+    @Order(12)
+    void a_command_line_import_killed_midway_and_run_again_imports_every_item_exactly_once() throws Exception {
+        DynamoDbClient dynamo = app.getBean(DynamoDbClient.class);
+        SourceTable.create(dynamo, KILL_TABLE);
+        SourceTable.seed(dynamo, KILL_TABLE, KILL_PREFIX, KILL_ITEMS, 0, Instant.now());
+        Path log = Files.createTempFile("import-kill", ".log");
+
+        TableImports imports = app.getBean(TableImports.class);
+        UUID killed;
+        // its last item held back, the run cannot finish before the kill, however fast it goes
+        try (HeldBack held = new HeldBack(SourceTable.user(KILL_PREFIX, KILL_ITEMS - 1))) {
+            Process first = killedImport(log).start();
+            try {
+                // killed on the progress its heartbeat reports, as every instance's status API shows it
+                killed = await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(
+                                () -> {
+                                    assertThat(first.isAlive())
+                                            .as("the first run ended before it was killed; see %s", log)
+                                            .isTrue();
+                                    return jdbc
+                                            .queryForList(
+                                                    "SELECT id FROM table_import WHERE table_name = ?",
+                                                    UUID.class,
+                                                    KILL_TABLE)
+                                            .stream()
+                                            .map(imports::status)
+                                            .findFirst();
+                                },
+                                run -> run.isPresent() && run.get().imported() >= KILL_ITEMS / 4)
+                        .orElseThrow()
+                        .id();
+                assertThat(imports.status(killed).state()).isEqualTo(ImportStatus.State.RUNNING);
+                assertThat(jdbc.queryForObject(
+                                "SELECT heartbeat_at > started_at FROM table_import WHERE id = ?",
+                                Boolean.class,
+                                killed))
+                        .as("its heartbeat")
+                        .isTrue();
+                assertThat(killedProcessConnections())
+                        .as("its connections are named")
+                        .isPositive();
+            } finally {
+                first.destroyForcibly().waitFor();
+            }
+        }
+        // a transaction of the killed process ends (rolled back) with its connection; from then on its count is final
+        await().atMost(Duration.ofSeconds(30)).until(() -> killedProcessConnections() == 0);
+        long importedBeforeKill = importedEvents(KILL_PREFIX);
+        assertThat(importedBeforeKill).as("killed midway").isBetween((long) KILL_ITEMS / 4, KILL_ITEMS - 1L);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> imports.status(killed).state() == ImportStatus.State.FAILED);
+        assertThat(imports.status(killed).failure()).contains("stopped without finishing");
+
+        StringWriter output = new StringWriter();
+        int exit = LedgerCommandLine.runIn(
+                app,
+                new String[] {"import", "dynamodb", "--table", KILL_TABLE},
+                new PrintWriter(output, true),
+                new PrintWriter(output, true));
+
+        assertThat(exit).as(output.toString()).isZero();
+        assertThat(output.toString())
+                .contains("DONE: scanned " + KILL_ITEMS + ", imported " + (KILL_ITEMS - importedBeforeKill)
+                        + ", skipped existing " + importedBeforeKill + ", invalid 0");
+        assertThat(importedEvents(KILL_PREFIX)).isEqualTo(KILL_ITEMS);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier LIKE ?",
+                        Long.class,
+                        KILL_PREFIX + "-%"))
+                .isEqualTo(KILL_ITEMS);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(DISTINCT aggregate_identifier) FROM domain_event_entry "
+                                + "WHERE aggregate_identifier LIKE ?",
+                        Long.class,
+                        KILL_PREFIX + "-%"))
+                .isEqualTo(KILL_ITEMS);
+        Map<String, Object> rerun = jdbc.queryForMap(
+                "SELECT state, imported, skipped_existing FROM table_import WHERE table_name = ? AND id <> ?",
+                KILL_TABLE,
+                killed);
+        assertThat(rerun.get("state")).isEqualTo("DONE");
+        assertThat((Long) rerun.get("skipped_existing")).isEqualTo(importedBeforeKill);
+        assertThat((Long) rerun.get("imported") + (Long) rerun.get("skipped_existing"))
+                .isEqualTo(KILL_ITEMS);
     }
 
     private static String problem(Map<String, Object> body) {
@@ -399,5 +540,73 @@ class TableImportTest {
         app.getBean(SqsAsyncClient.class)
                 .sendMessage(r -> r.queueUrl(queue).messageBody(body))
                 .join();
+    }
+
+    private static long importedEvents(String prefix) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM domain_event_entry WHERE payload_type = ? AND aggregate_identifier LIKE ?",
+                Long.class,
+                "dev.ledger.entitlement.EntitlementImported",
+                prefix + "-%");
+    }
+
+    private static long killedProcessConnections() {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", Long.class, KILLED_PROCESS);
+    }
+
+    /**
+     * {@code java -cp <test class path> LedgerApplication import dynamodb --table KILL_TABLE}, configured by system
+     * properties, its connections named {@link #KILLED_PROCESS}.
+     */
+    private static ProcessBuilder killedImport(Path log) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                // short-lived: with the first JIT tier only it starts on ~17 s of CPU instead of ~28 s (measured)
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path")));
+        for (String argument : LedgerInstances.arguments(database, PROPERTIES)) {
+            String property = argument.substring(2);
+            if (property.startsWith("spring.datasource.url=")) {
+                property += (property.contains("?") ? "&" : "?") + "ApplicationName=" + KILLED_PROCESS;
+            }
+            command.add("-D" + property);
+        }
+        command.addAll(List.of(LedgerApplication.class.getName(), "import", "dynamodb", "--table", KILL_TABLE));
+        assertThat(LedgerCommandLine.handles(new String[] {"import"})).isTrue();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    /**
+     * Holds the import of one entitlement back: an uncommitted {@code entitlement_state} row for it makes the import's
+     * insert of that row wait for this transaction ({@code ON CONFLICT} waits for it), so a run that reaches the item
+     * cannot finish until {@link #close()} rolls the row back; then the import of the item goes on.
+     */
+    private static final class HeldBack implements AutoCloseable {
+        private final Connection connection;
+
+        HeldBack(String userId) throws SQLException {
+            connection = database.connect();
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO entitlement_state (entitlement_id, user_id, entitlement_key, active, version, "
+                            + "updated_at) VALUES (?, ?, ?, true, 0, now())")) {
+                insert.setString(1, EntitlementId.of(userId, SourceTable.KEY).toString());
+                insert.setString(2, userId);
+                insert.setString(3, SourceTable.KEY);
+                insert.executeUpdate();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (connection) {
+                connection.rollback();
+            }
+        }
     }
 }
