@@ -1,11 +1,14 @@
 package dev.ledger.intake;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -41,28 +44,56 @@ record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
         return ordered;
     }
 
-    /** Drains the DLQ (receives and deletes), keyed by original message id. */
-    Map<String, Message> drainDeadLetters(Duration quietFor) {
-        Map<String, Message> drained = new HashMap<>();
-        long quietUntil = System.nanoTime() + quietFor.toNanos();
-        while (System.nanoTime() < quietUntil) {
-            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
+    /**
+     * Takes the dead letters of {@code originalIds} out of a DLQ that other tests share: every message in it is received
+     * once, those are deleted and returned (keyed by original message id), the others are made visible again at once.
+     */
+    Map<String, Message> takeDeadLetters(Set<String> originalIds) {
+        Map<String, Message> taken = new HashMap<>();
+        List<Message> others = new ArrayList<>();
+        List<Message> messages;
+        do {
+            messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
                             .maxNumberOfMessages(10)
-                            .waitTimeSeconds(1)
+                            .visibilityTimeout(60)
+                            .waitTimeSeconds(0)
                             .messageAttributeNames("All")
                             .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
                     .join()
                     .messages();
+            List<Message> ours = new ArrayList<>();
             for (Message message : messages) {
-                drained.put(LedgerAttributes.originalId(message), message);
-                sqs.deleteMessage(r -> r.queueUrl(queues.deadLetterQueueUrl()).receiptHandle(message.receiptHandle()))
+                if (originalIds.contains(LedgerAttributes.originalId(message))) {
+                    taken.put(LedgerAttributes.originalId(message), message);
+                    ours.add(message);
+                } else {
+                    others.add(message);
+                }
+            }
+            if (!ours.isEmpty()) {
+                sqs.deleteMessageBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                                .entries(IntStream.range(0, ours.size())
+                                        .mapToObj(i -> DeleteMessageBatchRequestEntry.builder()
+                                                .id(Integer.toString(i))
+                                                .receiptHandle(ours.get(i).receiptHandle())
+                                                .build())
+                                        .toList()))
                         .join();
             }
-            if (!messages.isEmpty()) {
-                quietUntil = System.nanoTime() + quietFor.toNanos();
-            }
+        } while (!messages.isEmpty());
+        for (int from = 0; from < others.size(); from += 10) {
+            List<Message> batch = others.subList(from, Math.min(from + 10, others.size()));
+            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                            .entries(IntStream.range(0, batch.size())
+                                    .mapToObj(i -> ChangeMessageVisibilityBatchRequestEntry.builder()
+                                            .id(Integer.toString(i))
+                                            .receiptHandle(batch.get(i).receiptHandle())
+                                            .visibilityTimeout(0)
+                                            .build())
+                                    .toList()))
+                    .join();
         }
-        return drained;
+        return taken;
     }
 
     static String reason(Message message) {

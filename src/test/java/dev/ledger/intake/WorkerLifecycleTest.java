@@ -12,6 +12,7 @@ import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
+import io.awspring.cloud.sqs.listener.MessageListenerContainerRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -29,9 +30,12 @@ class WorkerLifecycleTest {
     void a_shutdown_mid_stream_followed_by_a_restart_counts_every_message_exactly_once() {
         TestDatabase.Database database = TestDatabase.newDatabase();
         EntitlementId id = EntitlementId.of("shutdown-user", "AI_TUTOR_ACCESS");
-        int messages = 1_000;
+        // the whole stream waits in the queue before the first instance's worker starts, and that instance is closed
+        // once 50 are counted (up to ledger.sqs.concurrency, 20, in flight): mid-stream however fast it runs
+        int messages = 300;
 
-        ConfigurableApplicationContext first = LedgerInstances.start(database, "ledger.environment=shutdown");
+        ConfigurableApplicationContext first =
+                LedgerInstances.start(database, "ledger.environment=shutdown", "ledger.sqs.listener-enabled=false");
         SqsTestClient producer = new SqsTestClient(first.getBean(SqsAsyncClient.class), first.getBean(Queues.class));
         first.getBean(Ledger.class)
                 .send(
@@ -47,8 +51,13 @@ class WorkerLifecycleTest {
                     .mapToObj(i -> "{\"userId\":\"shutdown-user\",\"entitlementKey\":\"AI_TUTOR_ACCESS\"}")
                     .toList());
         }
+        first.getBean(MessageListenerContainerRegistry.class)
+                .getContainerById(UsageListener.LISTENER_ID)
+                .start();
         EntitlementStates firstStates = first.getBean(EntitlementStates.class);
         await().atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> firstStates.find(id).orElseThrow().used() >= 50);
         Map<QueueAttributeName, String> queue = first.getBean(SqsAsyncClient.class)
                 .getQueueAttributes(r -> r.queueUrl(first.getBean(Queues.class).queueUrl())
@@ -81,10 +90,29 @@ class WorkerLifecycleTest {
                             Long.class,
                             id.toString()))
                     .isEqualTo(messages + 1L);
-            assertThat(new SqsTestClient(second.getBean(SqsAsyncClient.class), second.getBean(Queues.class))
-                            .drainDeadLetters(Duration.ofSeconds(2)))
-                    .isEmpty();
+            // every message deleted, so none can still be moved to the DLQ
+            SqsAsyncClient sqs = second.getBean(SqsAsyncClient.class);
+            Queues queues = second.getBean(Queues.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> messagesIn(sqs, queues.queueUrl()) == 0);
+            assertThat(messagesIn(sqs, queues.deadLetterQueueUrl()))
+                    .as("nothing moved to the DLQ")
+                    .isZero();
         }
+    }
+
+    /** Messages in a queue, visible or in flight. */
+    private static long messagesIn(SqsAsyncClient sqs, String queueUrl) {
+        return sqs
+                .getQueueAttributes(r -> r.queueUrl(queueUrl)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .join()
+                .attributes()
+                .values()
+                .stream()
+                .mapToLong(Long::parseLong)
+                .sum();
     }
 
     private static javax.sql.DataSource dataSource(TestDatabase.Database database) {
