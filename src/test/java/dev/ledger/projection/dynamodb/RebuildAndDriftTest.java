@@ -11,11 +11,11 @@ import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.OverLimit;
 import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.UsagePolicy;
+import dev.ledger.projection.AppliedEverything;
 import dev.ledger.projection.Projection;
-import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.projection.Rebuilds;
-import dev.ledger.support.LedgerInstances;
-import dev.ledger.support.TestDatabase;
+import dev.ledger.projection.WholeProjection;
+import dev.ledger.projection.WholeProjectionTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -25,35 +25,47 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Damage, drift and rebuild on an instance with a database and table of its own: drift finds exactly the damage, the
- * rebuild repairs it while usage keeps flowing and readers keep their items, and the command line does the same.
+ * Damage, drift and rebuild of the whole table: drift finds exactly the damage, the rebuild repairs it while usage keeps
+ * flowing and readers keep their items, and the command-line jobs (run in the application, as {@code java -jar
+ * ledger.jar projections ...} runs them in its own) do the same with their documented output and exit codes. The table
+ * also holds the entitlements of the classes that ran before on the same context, without drift
+ * ({@link WholeProjectionTest}); they are checked and rebuilt too.
  */
+@WholeProjectionTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RebuildAndDriftTest {
 
     private static final int ENTITLEMENTS = 30;
-    private static TestDatabase.Database database;
-    private static ConfigurableApplicationContext app;
-    private static Ledger ledger;
-    private static EntitlementTable table;
+
+    @Autowired
+    ConfigurableApplicationContext app;
+
+    @Autowired
+    Ledger ledger;
+
+    @Autowired
+    EntitlementTable table;
+
+    /** Entitlements of the classes before this one on the context, and this class's: what a drift check covers. */
+    private long entitlements;
 
     @BeforeAll
-    static void start() {
-        database = TestDatabase.newDatabase();
-        app = LedgerInstances.start(database, "ledger.environment=rebuild");
-        ledger = app.getBean(Ledger.class);
-        table = app.getBean(EntitlementTable.class);
+    void recordAHistoryPerEntitlement() {
+        entitlements = WholeProjection.entitlements(app.getBean(JdbcTemplate.class)) + ENTITLEMENTS;
         for (int i = 0; i < ENTITLEMENTS; i++) {
             EntitlementId id = id(i);
             ledger.send(
@@ -71,17 +83,12 @@ class RebuildAndDriftTest {
         awaitCaughtUp();
     }
 
-    @AfterAll
-    static void stop() {
-        app.close();
-    }
-
     /** Damage done behind the ledger's back, with the test's own calls (the ledger never deletes or blindly puts). */
-    private static void putUnconditionally(Map<String, AttributeValue> item) {
+    private void putUnconditionally(Map<String, AttributeValue> item) {
         app.getBean(DynamoDbClient.class).putItem(r -> r.tableName(tableName()).item(item));
     }
 
-    private static void deleteItem(String userId, String entitlementKey) {
+    private void deleteItem(String userId, String entitlementKey) {
         app.getBean(DynamoDbClient.class)
                 .deleteItem(r -> r.tableName(tableName())
                         .key(Map.of(
@@ -91,7 +98,7 @@ class RebuildAndDriftTest {
                                 AttributeValue.fromS(entitlementKey))));
     }
 
-    private static String tableName() {
+    private String tableName() {
         return app.getBean(DynamoDbSettings.class).table();
     }
 
@@ -99,30 +106,20 @@ class RebuildAndDriftTest {
         return EntitlementId.of("rb-user-" + i, "AI_TUTOR_ACCESS");
     }
 
-    private static void awaitCaughtUp() {
-        ProjectionStatus status = app.getBean(ProjectionStatus.class);
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> {
-                    ProjectionStatus.Status s = status.of(Projection.DYNAMODB);
-                    return !s.replaying() && s.lagEvents() == 0 && "RUNNING".equals(s.state());
-                });
+    private void awaitCaughtUp() {
+        AppliedEverything.await(app, Projection.DYNAMODB);
     }
 
-    private static DriftCheck.Report drift() {
+    private DriftCheck.Report drift() {
         return app.getBean(DriftCheck.class).run(1000);
     }
 
-    private static int cli(StringWriter output, String... args) {
-        return LedgerCommandLine.run(
-                dev.ledger.LedgerApplication.class,
-                args,
-                new PrintWriter(output, true),
-                new PrintWriter(output, true),
-                LedgerInstances.arguments(database, "ledger.environment=rebuild"));
+    /** A command-line job, run in this application with the parsing, output and exit code of the jar's. */
+    private int cli(StringWriter output, String... args) {
+        return LedgerCommandLine.runIn(app, args, new PrintWriter(output, true), new PrintWriter(output, true));
     }
 
-    private static void damage() {
+    private void damage() {
         Map<String, AttributeValue> corrupted = new HashMap<>(
                 TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS").orElseThrow());
         corrupted.put("usageCount", AttributeValue.fromN("999"));
@@ -147,10 +144,10 @@ class RebuildAndDriftTest {
     @Order(1)
     void an_undamaged_table_has_no_drift_and_the_command_line_exits_0() {
         assertThat(drift().drift()).isEmpty();
-        assertThat(drift().checked()).isEqualTo(ENTITLEMENTS);
+        assertThat(drift().checked()).isEqualTo(entitlements);
         StringWriter output = new StringWriter();
         assertThat(cli(output, "projections", "drift", "dynamodb")).isZero();
-        assertThat(output.toString()).contains("checked " + ENTITLEMENTS + " entitlements: no drift");
+        assertThat(output.toString()).contains("checked " + entitlements + " entitlements: no drift");
     }
 
     @Test
@@ -295,7 +292,7 @@ class RebuildAndDriftTest {
         assertThat(app.getBean(Rebuilds.class).row("entitlement-table").generation())
                 .isEqualTo(generation);
         assertThat(drift().drift()).isEmpty();
-        assertThat(drift().checked()).isEqualTo(ENTITLEMENTS);
+        assertThat(drift().checked()).isEqualTo(entitlements);
         assertThat(TableItems.get(table, id(1).userId(), "AI_TUTOR_ACCESS")
                         .orElseThrow()
                         .get("usageCount")

@@ -1,7 +1,6 @@
 package dev.ledger.projection.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,11 +13,9 @@ import dev.ledger.entitlement.Period;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.intake.RejectionLog;
+import dev.ledger.projection.AppliedEverything;
 import dev.ledger.projection.Projection;
-import dev.ledger.projection.ProjectionStatus;
-import dev.ledger.projection.Rebuilds;
 import dev.ledger.support.IntegrationTest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +26,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -48,10 +46,7 @@ class UsageHistoryTest {
     RejectionLog rejections;
 
     @Autowired
-    Rebuilds rebuilds;
-
-    @Autowired
-    ProjectionStatus status;
+    ApplicationContext app;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -68,12 +63,7 @@ class UsageHistoryTest {
     }
 
     private void awaitHistoryCaughtUp() {
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    ProjectionStatus.Status s = status.of(Projection.HISTORY);
-                    return s.lagEvents() == 0 && !s.replaying() && "RUNNING".equals(s.state());
-                });
+        AppliedEverything.await(app, Projection.HISTORY);
     }
 
     @Test
@@ -296,33 +286,6 @@ class UsageHistoryTest {
         String[] lines = ndjson.split("\n");
         assertThat(lines).hasSize(25);
         assertThat(json.readTree(lines[0]).at("/metadata/note").asText()).startsWith("line one");
-    }
-
-    @Test
-    void a_history_rebuild_restores_the_same_rows() {
-        EntitlementId id = EntitlementId.of("history-rebuild-user", "AI_TUTOR_ACCESS");
-        ledger.send(
-                id,
-                new GrantEntitlement(
-                        id, true, new UsagePolicy(100, Period.NONE, null, OverLimit.REJECT), Instant.now()),
-                Map.of());
-        for (int i = 0; i < 5; i++) {
-            ledger.consume(new ConsumeUsage(id, 1, Instant.now(), "hr-" + i, Map.of("i", i), null));
-        }
-        awaitHistoryCaughtUp();
-        String query =
-                "SELECT count(*) || ':' || coalesce(sum(amount), 0) || ':' || max(global_index) FROM usage_history "
-                        + "WHERE global_index < 900000000";
-        String before = jdbc.queryForObject(query, String.class);
-        jdbc.update("UPDATE usage_history SET amount = 999 WHERE entitlement_id = ?", id.toString());
-
-        long generation = rebuilds.rebuild(Projection.HISTORY, "test", Duration.ofSeconds(60));
-        assertThat(generation).isGreaterThan(1);
-        awaitHistoryCaughtUp();
-        assertThat(jdbc.queryForObject(query, String.class)).isEqualTo(before);
-        assertThat(jdbc.queryForObject(
-                        "SELECT max(amount) FROM usage_history WHERE entitlement_id = ?", Long.class, id.toString()))
-                .isEqualTo(1);
     }
 
     /** A strict RFC 4180 reader, so the test does not trust the writer's own quoting code. */
