@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 import dev.ledger.LedgerApplication;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,16 +37,29 @@ final class ServiceProcess implements AutoCloseable {
                 LedgerApplication.class.getName(),
                 "--server.port=" + port));
         command.addAll(List.of(LedgerInstances.arguments(database, properties)));
+        // the test JVMs' flags (pom.xml test.jvm.flags: C1 only and the serial collector in ./mvnw verify, where a start
+        // then costs less than half the CPU, about 15 s instead of 35 s on 2 cores; none in -Preliability)
+        command.addAll(1, dev.ledger.support.ChildJvm.flags());
     }
 
+    /** Starts the process and waits until it answers its health check. */
     ServiceProcess start() throws Exception {
+        return launch().awaitStarted();
+    }
+
+    /** Starts the process without waiting for it, so that several can start at once; then {@link #awaitStarted}. */
+    ServiceProcess launch() throws Exception {
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        return this;
+    }
+
+    ServiceProcess awaitStarted() {
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(500))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("service exited during startup; see " + log);
@@ -54,7 +71,7 @@ final class ServiceProcess implements AutoCloseable {
                                                 HttpResponse.BodyHandlers.discarding())
                                         .statusCode()
                                 == 200;
-                    } catch (java.io.IOException notYet) {
+                    } catch (IOException notYet) {
                         return false;
                     }
                 });
@@ -65,10 +82,18 @@ final class ServiceProcess implements AutoCloseable {
     void kill() throws Exception {
         process.destroyForcibly();
         process.waitFor();
-        java.nio.file.Files.writeString(
-                log,
-                "==== kill -9 of pid " + process.pid() + " at " + java.time.Instant.now() + " ====\n",
-                java.nio.file.StandardOpenOption.APPEND);
+        note("kill -9 of pid " + process.pid());
+    }
+
+    /** A line in the process's log, where the suite's steps can be found among the service's own lines. */
+    void note(String line) throws IOException {
+        Files.writeString(log, "==== " + line + " at " + Instant.now() + " ====\n", StandardOpenOption.APPEND);
+    }
+
+    @Override
+    public String toString() {
+        return log.getFileName().toString().replace(".log", "")
+                + (process == null ? "" : " (pid " + process.pid() + ")");
     }
 
     String baseUrl() {
