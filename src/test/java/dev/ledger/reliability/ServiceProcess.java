@@ -37,8 +37,8 @@ final class ServiceProcess implements AutoCloseable {
                 LedgerApplication.class.getName(),
                 "--server.port=" + port));
         command.addAll(List.of(LedgerInstances.arguments(database, properties)));
-        // the test JVMs' flags (pom.xml test.jvm.flags: C1 only and the serial collector in ./mvnw verify, where a start
-        // then costs less than half the CPU, about 15 s instead of 35 s on 2 cores; none in -Preliability)
+        // the test JVMs' flags (pom.xml test.jvm.flags): C1 only and the serial collector in ./mvnw verify, where a
+        // start then costs less than half the CPU, about 15 s instead of 35 s on 2 cores; none in -Preliability
         command.addAll(1, dev.ledger.support.ChildJvm.flags());
     }
 
