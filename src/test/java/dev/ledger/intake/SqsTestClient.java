@@ -51,47 +51,50 @@ record SqsTestClient(SqsAsyncClient sqs, Queues queues) {
     Map<String, Message> takeDeadLetters(Set<String> originalIds) {
         Map<String, Message> taken = new HashMap<>();
         List<Message> others = new ArrayList<>();
-        List<Message> messages;
-        do {
-            messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                            .maxNumberOfMessages(10)
-                            .visibilityTimeout(60)
-                            .waitTimeSeconds(0)
-                            .messageAttributeNames("All")
-                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
-                    .join()
-                    .messages();
-            List<Message> ours = new ArrayList<>();
-            for (Message message : messages) {
-                if (originalIds.contains(LedgerAttributes.originalId(message))) {
-                    taken.put(LedgerAttributes.originalId(message), message);
-                    ours.add(message);
-                } else {
-                    others.add(message);
+        try {
+            List<Message> messages;
+            do {
+                messages = sqs.receiveMessage(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                                .maxNumberOfMessages(10)
+                                .visibilityTimeout(60)
+                                .waitTimeSeconds(0)
+                                .messageAttributeNames("All")
+                                .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                        .join()
+                        .messages();
+                List<Message> ours = new ArrayList<>();
+                for (Message message : messages) {
+                    if (originalIds.contains(LedgerAttributes.originalId(message))) {
+                        taken.put(LedgerAttributes.originalId(message), message);
+                        ours.add(message);
+                    } else {
+                        others.add(message);
+                    }
                 }
-            }
-            if (!ours.isEmpty()) {
-                sqs.deleteMessageBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                                .entries(IntStream.range(0, ours.size())
-                                        .mapToObj(i -> DeleteMessageBatchRequestEntry.builder()
+                if (!ours.isEmpty()) {
+                    sqs.deleteMessageBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                                    .entries(IntStream.range(0, ours.size())
+                                            .mapToObj(i -> DeleteMessageBatchRequestEntry.builder()
+                                                    .id(Integer.toString(i))
+                                                    .receiptHandle(ours.get(i).receiptHandle())
+                                                    .build())
+                                            .toList()))
+                            .join();
+                }
+            } while (!messages.isEmpty());
+        } finally {
+            for (int from = 0; from < others.size(); from += 10) {
+                List<Message> batch = others.subList(from, Math.min(from + 10, others.size()));
+                sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
+                                .entries(IntStream.range(0, batch.size())
+                                        .mapToObj(i -> ChangeMessageVisibilityBatchRequestEntry.builder()
                                                 .id(Integer.toString(i))
-                                                .receiptHandle(ours.get(i).receiptHandle())
+                                                .receiptHandle(batch.get(i).receiptHandle())
+                                                .visibilityTimeout(0)
                                                 .build())
                                         .toList()))
                         .join();
             }
-        } while (!messages.isEmpty());
-        for (int from = 0; from < others.size(); from += 10) {
-            List<Message> batch = others.subList(from, Math.min(from + 10, others.size()));
-            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queues.deadLetterQueueUrl())
-                            .entries(IntStream.range(0, batch.size())
-                                    .mapToObj(i -> ChangeMessageVisibilityBatchRequestEntry.builder()
-                                            .id(Integer.toString(i))
-                                            .receiptHandle(batch.get(i).receiptHandle())
-                                            .visibilityTimeout(0)
-                                            .build())
-                                    .toList()))
-                    .join();
         }
         return taken;
     }
