@@ -11,15 +11,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 /**
  * What the {@link WholeProjectionTest} context runs on: a database of its own, queues of its own
@@ -79,6 +76,9 @@ public final class WholeProjection {
             }
             dynamoPort = TestDynamoDb.freePort();
             startDynamoDb();
+            // after the tests: OpenContexts has closed the context by then (at the end of the test session), so the
+            // projection no longer writes to it
+            Runtime.getRuntime().addShutdownHook(new Thread(WholeProjection::shutDown));
         }
         return "http://127.0.0.1:" + dynamoPort;
     }
@@ -105,29 +105,6 @@ public final class WholeProjection {
         return jdbc.queryForObject(
                 "SELECT count(DISTINCT aggregate_identifier) FROM domain_event_entry WHERE type = 'Entitlement'",
                 Long.class);
-    }
-
-    /**
-     * Closes the context once every test of the run is done, then stops its dynalite. Left to the JVM's shutdown, it
-     * would close while the test database stops under it (the shutdown hooks run at the same time), and wait for
-     * connections that never come.
-     */
-    public static class CloseAtTheEnd implements BeforeAllCallback {
-        @Override
-        public void beforeAll(ExtensionContext extension) {
-            ConfigurableApplicationContext context =
-                    (ConfigurableApplicationContext) SpringExtension.getApplicationContext(extension);
-            extension
-                    .getRoot()
-                    .getStore(ExtensionContext.Namespace.create(WholeProjection.class))
-                    .getOrComputeIfAbsent(
-                            "context",
-                            key -> (ExtensionContext.Store.CloseableResource) () -> {
-                                context.close();
-                                shutDown();
-                            },
-                            ExtensionContext.Store.CloseableResource.class);
-        }
     }
 
     private static synchronized void shutDown() {

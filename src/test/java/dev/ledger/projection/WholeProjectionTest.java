@@ -5,7 +5,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
@@ -39,5 +38,4 @@ import org.springframework.test.context.ContextConfiguration;
 @ContextConfiguration(initializers = WholeProjection.Initializer.class)
 @ActiveProfiles(LocalLedgerApplication.PROFILE)
 @Import(WholeProjection.TestBeans.class)
-@ExtendWith(WholeProjection.CloseAtTheEnd.class)
 public @interface WholeProjectionTest {}
