@@ -20,6 +20,7 @@ import dev.ledger.support.TestSqs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,10 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -61,6 +63,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * contexts. Its context is closed after the class ({@link DirtiesContext}): nothing else shares its configuration,
  * and left in Spring's test-context cache it would go on publishing every second until the JVM exits.
  */
+@ExtendWith(CloudWatchAlarmsTest.StopCloudWatchAfterTheApplication.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext
 @ActiveProfiles(LocalLedgerApplication.PROFILE)
@@ -73,7 +76,8 @@ class CloudWatchAlarmsTest {
 
     private static final List<Datum> PUBLISHED = new CopyOnWriteArrayList<>();
     private static final List<String> OPERATIONS = new CopyOnWriteArrayList<>();
-    private static HttpServer cloudWatch;
+    /** Started with the class (before its application, which publishes to it), stopped after the application. */
+    private static final HttpServer cloudWatch = startCloudWatch();
 
     @Autowired
     Ledger ledger;
@@ -81,9 +85,13 @@ class CloudWatchAlarmsTest {
     @Autowired
     EventProcessingConfiguration processing;
 
-    @BeforeAll
-    static void startCloudWatch() throws IOException {
-        cloudWatch = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    private static HttpServer startCloudWatch() {
+        HttpServer cloudWatch;
+        try {
+            cloudWatch = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         cloudWatch.createContext("/", exchange -> {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -106,11 +114,19 @@ class CloudWatchAlarmsTest {
             exchange.close();
         });
         cloudWatch.start();
+        return cloudWatch;
     }
 
-    @AfterAll
-    static void stopCloudWatch() {
-        cloudWatch.stop(0);
+    /**
+     * Stops the fake CloudWatch after the application has closed ({@link DirtiesContext}): closing, the meter registry
+     * publishes once more, and against a stopped server the SDK would retry each batch for some 10 s. Declared before
+     * {@code @SpringBootTest}, so JUnit calls it after the Spring extension.
+     */
+    static class StopCloudWatchAfterTheApplication implements AfterAllCallback {
+        @Override
+        public void afterAll(ExtensionContext context) {
+            cloudWatch.stop(0);
+        }
     }
 
     @DynamicPropertySource

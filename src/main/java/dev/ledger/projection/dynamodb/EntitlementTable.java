@@ -3,6 +3,7 @@ package dev.ledger.projection.dynamodb;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -43,6 +45,11 @@ public class EntitlementTable {
             "attribute_not_exists(#uid) OR attribute_not_exists(#gen) OR #gen < :g " + "OR (#gen = :g AND #ver < :v)";
     private static final Map<String, String> GUARD_NAMES =
             Map.of("#uid", ItemChange.USER_ID, "#gen", ItemChange.GENERATION, "#ver", ItemChange.VERSION);
+
+    /** How often a table being created is described until it is ACTIVE, and for how long at most. */
+    static final Duration CREATION_POLL = Duration.ofSeconds(1);
+
+    static final Duration CREATION_TIMEOUT = Duration.ofMinutes(5);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -200,7 +207,13 @@ public class EntitlementTable {
                                     .attributeType(ScalarAttributeType.S)
                                     .build())
                     .billingMode(BillingMode.PAY_PER_REQUEST));
-            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+            // the SDK waiter's default looks again only every 20 s; a new table is ACTIVE within seconds in AWS (and
+            // half a second in dynalite), so every start that creates it would wait 20 s for nothing
+            dynamo.waiter()
+                    .waitUntilTableExists(
+                            r -> r.tableName(table),
+                            o -> o.backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(CREATION_POLL))
+                                    .waitTimeout(CREATION_TIMEOUT));
             log.info("Created DynamoDB table {}", table);
             return true;
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ledger.LedgerApplication;
 import dev.ledger.support.AdminClient;
+import dev.ledger.support.ChildJvm;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import dev.ledger.support.TestDynamoDb;
@@ -55,7 +56,10 @@ class ExportMemoryTest {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + (HEAP >> 20) + "m",
-                "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+ExitOnOutOfMemoryError"));
+        // the test JVMs' flags (C1 and the serial collector in ./mvnw verify): half the CPU for the start
+        command.addAll(ChildJvm.flags());
+        command.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 LedgerApplication.class.getName(),
