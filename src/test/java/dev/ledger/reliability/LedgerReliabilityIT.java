@@ -215,16 +215,9 @@ class LedgerReliabilityIT {
     @Order(5)
     void dynamodb_down_for_an_outage_loses_nothing_and_a_rebuild_restores_the_table() throws Exception {
         grant("ddb");
-        Ledgered sent = new Ledgered();
-        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("ddb", MESSAGES, 0, 0, sent));
-        awaitAThirdCounted("ddb");
-        // in memory, as in the local run: it comes back without the table and its items
-        workers.stopDynamoDb();
-        Thread.sleep(OUTAGE_SECONDS * 1_000L);
-        workers.startDynamoDb();
-        progress("DynamoDB back");
-        // usage keeps being recorded; the projection retries its writes into the missing table (health DEGRADED)
-        producer.join();
+        // in memory, as in the local run: it comes back without the table and its items; meanwhile usage keeps being
+        // recorded and the projection retries its writes into the missing table (health DEGRADED)
+        Ledgered sent = sendThroughAnOutage("ddb", "DynamoDB", workers::stopDynamoDb, workers::startDynamoDb);
         // what the runbook says to do when the table was lost: rebuild it (the reset creates it, locally)
         HttpResponse<String> rebuild = HttpClient.newHttpClient()
                 .send(
@@ -243,15 +236,30 @@ class LedgerReliabilityIT {
     @Order(6)
     void postgres_down_for_an_outage_loses_nothing() throws Exception {
         grant("pg");
-        Ledgered sent = new Ledgered();
-        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send("pg", MESSAGES, 0, 0, sent));
-        awaitAThirdCounted("pg");
-        workers.stopPostgres();
-        Thread.sleep(OUTAGE_SECONDS * 1_000L);
-        workers.startPostgres();
-        progress("Postgres back");
-        producer.join();
+        Ledgered sent = sendThroughAnOutage("pg", "Postgres", workers::stopPostgres, workers::startPostgres);
         reconcile("Postgres down " + OUTAGE_SECONDS + " s", "pg", sent, false);
+    }
+
+    /** Stopping or starting a dependency of the workers. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Sends the scenario's messages and, while they flow, stops {@code dependency} for the outage and starts it again;
+     * returns what was sent once every message is on the queue.
+     */
+    private Ledgered sendThroughAnOutage(String prefix, String dependency, Step stop, Step start) throws Exception {
+        Ledgered sent = new Ledgered();
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> send(prefix, MESSAGES, 0, 0, sent));
+        awaitAThirdCounted(prefix);
+        stop.run();
+        Thread.sleep(OUTAGE_SECONDS * 1_000L);
+        start.run();
+        progress(dependency + " back");
+        producer.join();
+        return sent;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ledger.reliability;
 import static org.awaitility.Awaitility.await;
 
 import dev.ledger.LedgerApplication;
+import dev.ledger.support.ChildJvm;
 import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of(LedgerInstances.arguments(database, properties)));
         // the test JVMs' flags (pom.xml test.jvm.flags): C1 only and the serial collector in ./mvnw verify, where a
         // start then costs less than half the CPU, about 15 s instead of 35 s on 2 cores; none in -Preliability
-        command.addAll(1, dev.ledger.support.ChildJvm.flags());
+        command.addAll(1, ChildJvm.flags());
     }
 
     /** Starts the process and waits until it answers its health check. */
