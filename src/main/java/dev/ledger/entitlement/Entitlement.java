@@ -3,17 +3,26 @@ package dev.ledger.entitlement;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.serialization.Revision;
 
 /**
  * The event-sourced entitlement of one user to one entitlement key. Command handlers decide and emit events; state
  * changes only in the event sourcing handlers. The fields are plain values so that snapshots serialize with Jackson.
+ *
+ * <p>Besides the tracked window and its count, it keeps the total of every earlier window that had usage
+ * ({@code windowTotals}, by window start), so that late usage is judged against its own window exactly like usage on
+ * time (ADR 0003), and how much of each reversed usage has been reversed ({@code reversed}, by dedup key). Revision 2:
+ * snapshots of revision 1 lack both, so Axon ignores them and the entitlement is sourced from its events.
  */
+@Revision("2")
 public class Entitlement {
 
     @AggregateIdentifier
@@ -25,6 +34,10 @@ public class Entitlement {
     private UsagePolicy policy;
     private PeriodWindow window;
     private long used;
+    /** The total of each earlier window with usage, by {@code periodStart}; the tracked window's is {@code used}. */
+    private Map<String, Long> windowTotals = new HashMap<>();
+    /** How much has been reversed of each usage that has reversals, by dedup key. */
+    private Map<String, Long> reversed = new HashMap<>();
 
     Entitlement() {
         // required by Axon (creation policy and event sourcing) and by the snapshot serializer
@@ -117,9 +130,11 @@ public class Entitlement {
                     occurredAt);
             usedBefore = 0;
         }
-        // Late usage is never checked against the limit: its period is closed, and access was decided back then.
-        if (!late && policy.overLimit() == OverLimit.REJECT && usedBefore + command.amount() > policy.limit()) {
-            throw EntitlementRejection.limitExceeded(entitlement, policy.limit(), usedBefore, command.amount());
+        // Late usage is judged against its own window's total, like usage on time (ADR 0003): a message gets the same
+        // decision whichever receive it lands on, even after another message has opened a later window.
+        long before = late ? windowTotal(target) : usedBefore;
+        if (policy.overLimit() == OverLimit.REJECT && before + command.amount() > policy.limit()) {
+            throw EntitlementRejection.limitExceeded(entitlement, policy.limit(), before, command.amount());
         }
         if (reset != null) {
             apply(reset);
@@ -138,6 +153,61 @@ public class Entitlement {
                 command.sourceMessageId(),
                 command.metadata()));
         return Consumption.COUNTED;
+    }
+
+    /**
+     * Reverses part or all of a counted usage, in whichever window it was counted, on an active or inactive
+     * entitlement: it corrects the past. When the usage is in the tracked window, that window's count drops (never
+     * below 0); otherwise the earlier window's total drops and the current count does not change. A dry run answers
+     * what the reversal would do and emits nothing.
+     */
+    @CommandHandler
+    public Reversal handle(ReverseUsage command) {
+        CountedUsage original = command.original();
+        if (original == null) {
+            throw new EntitlementRejection(
+                    RejectionReason.USAGE_NOT_FOUND,
+                    "no usage was counted on " + id + " under the dedup key '" + command.dedupKey() + "'");
+        }
+        long left = original.amount() - reversed.getOrDefault(original.dedupKey(), 0L);
+        long amount = command.amount() == null ? left : command.amount();
+        if (left == 0 || amount > left) {
+            throw new EntitlementRejection(
+                    RejectionReason.REVERSAL_EXCEEDS_ORIGINAL,
+                    "cannot reverse " + amount + " of the usage '" + original.dedupKey() + "' on " + id + ": "
+                            + original.amount() + " were counted and " + left + " remain unreversed");
+        }
+        boolean inTrackedWindow = window != null && window.start().equals(original.periodStart());
+        boolean current = inTrackedWindow && !window.hasEndedBy(command.at());
+        Long usedAfter = inTrackedWindow ? Math.max(0, used - amount) : null;
+        long usedNow = window == null || window.hasEndedBy(command.at()) ? 0 : current ? usedAfter : used;
+        Reversal reversal = new Reversal(
+                command.reversalId(),
+                original.dedupKey(),
+                amount,
+                left - amount,
+                original.periodStart(),
+                original.periodEnd(),
+                current,
+                usedNow);
+        if (!command.dryRun()) {
+            apply(new UsageReversed(
+                    userId,
+                    entitlementKey,
+                    command.reversalId(),
+                    original.dedupKey(),
+                    amount,
+                    left - amount,
+                    original.occurredAt(),
+                    original.periodStart(),
+                    original.periodEnd(),
+                    current,
+                    usedAfter,
+                    command.reason(),
+                    command.caller(),
+                    command.at()));
+        }
+        return reversal;
     }
 
     @CommandHandler
@@ -189,6 +259,17 @@ public class Entitlement {
                 command.at()));
     }
 
+    private long windowTotal(PeriodWindow target) {
+        return windowTotals.getOrDefault(target.start().toString(), 0L);
+    }
+
+    /** Keeps the total of the tracked window when another window becomes the tracked one. */
+    private void closeTrackedWindow(Instant nextStart) {
+        if (window != null && !window.start().equals(nextStart)) {
+            windowTotals.put(window.start().toString(), used);
+        }
+    }
+
     private void requireActive() {
         if (!active) {
             throw new EntitlementRejection(
@@ -229,6 +310,7 @@ public class Entitlement {
 
     @EventSourcingHandler
     void on(UsagePolicyChanged event) {
+        closeTrackedWindow(event.periodStart());
         policy = event.usage();
         window = event.usage() == null ? null : new PeriodWindow(event.periodStart(), event.periodEnd());
         used = event.used();
@@ -246,14 +328,28 @@ public class Entitlement {
 
     @EventSourcingHandler
     void on(PeriodReset event) {
+        closeTrackedWindow(event.periodStart());
         window = new PeriodWindow(event.periodStart(), event.periodEnd());
         used = 0;
     }
 
     @EventSourcingHandler
     void on(UsageConsumed event) {
-        if (!event.late()) {
+        if (event.late()) {
+            windowTotals.merge(event.periodStart().toString(), event.amount(), Math::addExact);
+        } else {
             used = event.usedAfter();
+        }
+    }
+
+    @EventSourcingHandler
+    void on(UsageReversed event) {
+        reversed.merge(event.reversalOf(), event.amount(), Math::addExact);
+        if (event.usedAfter() != null) {
+            used = event.usedAfter();
+        } else {
+            windowTotals.computeIfPresent(
+                    event.periodStart().toString(), (start, total) -> Math.max(0, total - event.amount()));
         }
     }
 }

@@ -6,5 +6,9 @@ public enum RejectionReason {
     ENTITLEMENT_EXISTS,
     ENTITLEMENT_INACTIVE,
     NO_USAGE_TRACKING,
-    LIMIT_EXCEEDED
+    LIMIT_EXCEEDED,
+    /** A reversal names a dedup key that was never counted on the entitlement. */
+    USAGE_NOT_FOUND,
+    /** A reversal asks for more than is left unreversed of the usage. */
+    REVERSAL_EXCEEDS_ORIGINAL
 }

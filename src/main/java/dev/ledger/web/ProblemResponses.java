@@ -46,8 +46,12 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(EntitlementRejection.class)
     ResponseEntity<ProblemDetail> rejection(EntitlementRejection rejection) {
         HttpStatus status = switch (rejection.reason()) {
-            case ENTITLEMENT_NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case ENTITLEMENT_EXISTS, ENTITLEMENT_INACTIVE, NO_USAGE_TRACKING, LIMIT_EXCEEDED -> HttpStatus.CONFLICT;
+            case ENTITLEMENT_NOT_FOUND, USAGE_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case ENTITLEMENT_EXISTS,
+                    ENTITLEMENT_INACTIVE,
+                    NO_USAGE_TRACKING,
+                    LIMIT_EXCEEDED,
+                    REVERSAL_EXCEEDS_ORIGINAL -> HttpStatus.CONFLICT;
         };
         ProblemDetail problem = Problems.of(status, rejection.reason().name(), rejection.getMessage());
         if (rejection.limit() != null) {
