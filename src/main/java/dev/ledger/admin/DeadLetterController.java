@@ -12,6 +12,7 @@ import java.security.Principal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -65,7 +66,7 @@ class DeadLetterController {
             @RequestBody(required = false) @Valid RedriveRequest request,
             Principal caller) {
         Set<String> ids = request == null || request.messageIds() == null ? null : new HashSet<>(request.messageIds());
-        Audit.record(caller, "redrive-dead-letters", ids == null ? "all" : ids.toString());
+        Audit.record(caller, "redrive", ids == null ? "all" : "messageIds " + new TreeSet<>(ids));
         DeadLetterQueue.Redrive result = deadLetters.redrive(ids, limit);
         return new RedriveResult(result.moved(), result.notFound());
     }

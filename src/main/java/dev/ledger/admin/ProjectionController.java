@@ -51,7 +51,7 @@ class ProjectionController {
             @Parameter(schema = @Schema(allowableValues = {"dynamodb", "history"})) @PathVariable String projection,
             Principal caller) {
         Projection target = Projection.named(projection);
-        Audit.record(caller, "rebuild", target.publicName());
+        Audit.record(caller, "rebuild", target.processor());
         long generation = rebuilds.rebuild(target, Audit.caller(caller), Duration.ofSeconds(60));
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(new RebuildStarted(

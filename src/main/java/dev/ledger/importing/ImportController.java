@@ -67,7 +67,7 @@ class ImportController {
             throw new InvalidInput("MISSING_TABLE", "a JSON body {\"table\": NAME, \"dryRun\": false} is required");
         }
         boolean dryRun = Boolean.TRUE.equals(request.dryRun());
-        Audit.record(caller, dryRun ? "import-dry-run" : "import", String.valueOf(request.table()));
+        Audit.record(caller, "import", request.table() == null ? null : request.table() + (dryRun ? " (dry run)" : ""));
         ImportStatus started = imports.startInBackground(request.table(), dryRun, Audit.caller(caller));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new ImportStarted(started.id()));
     }

@@ -1,6 +1,7 @@
 package dev.ledger.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.audit.AuthenticatedCaller;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
  * Every {@code /api/**} endpoint needs {@code Authorization: Bearer <token>}. READER may use the read endpoints and the
@@ -68,7 +70,9 @@ class SecurityConfiguration {
                 .oauth2ResourceServer(oauth -> oauth.authenticationManagerResolver(request -> authentication)
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(forbidden))
-                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
+                // the audit trail must know the caller of a request that authorization refuses (adr/0021)
+                .addFilterBefore(new AuthenticatedCaller(), AuthorizationFilter.class);
         return http.build();
     }
 

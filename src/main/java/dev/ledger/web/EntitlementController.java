@@ -1,5 +1,6 @@
 package dev.ledger.web;
 
+import dev.ledger.audit.AuditTrail;
 import dev.ledger.command.EntitlementStates;
 import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ActivateEntitlement;
@@ -11,6 +12,10 @@ import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.security.Audit;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.security.Principal;
 import java.time.Clock;
 import java.util.List;
@@ -33,6 +38,11 @@ class EntitlementController {
     private final EntitlementStates states;
     private final Clock clock;
 
+    /** Why an admin changes an entitlement: required for a reset, optional for (de)activation; audited. */
+    record ReasonRequest(
+            @Schema(description = "1–500 characters, not blank", maxLength = 500)
+            String reason) {}
+
     EntitlementController(Ledger ledger, EntitlementStates states, Clock clock) {
         this.ledger = ledger;
         this.states = states;
@@ -48,9 +58,7 @@ class EntitlementController {
         boolean active = request.active() == null || request.active();
         var usage = request.usage() == null ? null : request.usage().toPolicy();
         ledger.send(
-                id,
-                new GrantEntitlement(id, active, usage, clock.instant()),
-                Audit.record(caller, "grant", id.toString()));
+                id, new GrantEntitlement(id, active, usage, clock.instant()), Audit.record(caller, "grant", id, null));
         return ResponseEntity.status(HttpStatus.CREATED).body(read(id));
     }
 
@@ -78,29 +86,80 @@ class EntitlementController {
         ledger.send(
                 id,
                 new ChangeUsagePolicy(id, usage == null ? null : usage.toPolicy(), clock.instant()),
-                Audit.record(caller, "change-usage", id.toString()));
+                Audit.record(caller, "change-usage", id, null));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/deactivate")
-    EntitlementView deactivate(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
+    @Operation(
+            summary = "Deactivate an entitlement (idempotent)",
+            description = "An optional body {\"reason\":\"…\"} (1–500 characters) goes into the audit trail and "
+                    + "the event's metadata.")
+    @ApiResponse(responseCode = "200", description = "The state afterwards")
+    @ApiResponse(
+            responseCode = "400",
+            description = "A reason that is blank or over 500 characters (INVALID_REASON), or an invalid path or body",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    EntitlementView deactivate(
+            @PathVariable String userId,
+            @PathVariable String entitlementKey,
+            @RequestBody(required = false) ReasonRequest body,
+            Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(
-                id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id.toString()));
+        String reason = AuditTrail.optionalReason(body == null ? null : body.reason());
+        ledger.send(id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id, reason));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/activate")
-    EntitlementView activate(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
+    @Operation(
+            summary = "Activate an entitlement (idempotent)",
+            description = "An optional body {\"reason\":\"…\"} (1–500 characters) goes into the audit trail and "
+                    + "the event's metadata.")
+    @ApiResponse(responseCode = "200", description = "The state afterwards")
+    @ApiResponse(
+            responseCode = "400",
+            description = "A reason that is blank or over 500 characters (INVALID_REASON), or an invalid path or body",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    EntitlementView activate(
+            @PathVariable String userId,
+            @PathVariable String entitlementKey,
+            @RequestBody(required = false) ReasonRequest body,
+            Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ActivateEntitlement(id, clock.instant()), Audit.record(caller, "activate", id.toString()));
+        String reason = AuditTrail.optionalReason(body == null ? null : body.reason());
+        ledger.send(id, new ActivateEntitlement(id, clock.instant()), Audit.record(caller, "activate", id, reason));
         return read(id);
     }
 
     @PostMapping("/entitlements/{userId}/{entitlementKey}/reset")
-    EntitlementView reset(@PathVariable String userId, @PathVariable String entitlementKey, Principal caller) {
+    @Operation(
+            summary = "Reset the current period by hand: the count goes to 0",
+            description = "Requires a body {\"reason\":\"…\"} (1–500 characters, not blank), which goes into the "
+                    + "audit trail and the event's metadata. Without it nothing changes.")
+    @ApiResponse(responseCode = "200", description = "The state afterwards")
+    @ApiResponse(
+            responseCode = "400",
+            description = "No body, no reason, a blank one or one over 500 characters (REASON_REQUIRED), or an "
+                    + "invalid path or body",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    EntitlementView reset(
+            @PathVariable String userId,
+            @PathVariable String entitlementKey,
+            @RequestBody(required = false) ReasonRequest body,
+            Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        ledger.send(id, new ResetPeriod(id, clock.instant()), Audit.record(caller, "reset", id.toString()));
+        String reason = AuditTrail.requireReason(body == null ? null : body.reason());
+        ledger.send(id, new ResetPeriod(id, clock.instant()), Audit.record(caller, "reset", id, reason));
         return read(id);
     }
 

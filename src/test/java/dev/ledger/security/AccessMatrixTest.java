@@ -66,8 +66,14 @@ class AccessMatrixTest {
                         HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/deactivate", null, Access.ADMIN, 200),
                 Arguments.of(
                         HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/activate", null, Access.ADMIN, 200),
-                Arguments.of(HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/reset", null, Access.ADMIN, 200),
+                Arguments.of(
+                        HttpMethod.POST,
+                        "/api/v1/entitlements/matrix-user/MATRIX/reset",
+                        "{\"reason\":\"access matrix\"}",
+                        Access.ADMIN,
+                        200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections", null, Access.ADMIN, 200),
+                Arguments.of(HttpMethod.GET, "/api/v1/admin/audit?limit=1", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.POST, "/api/v1/admin/projections/nosuch/rebuild", null, Access.ADMIN, 400),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/dead-letters", null, Access.ADMIN, 200),
@@ -155,7 +161,8 @@ class AccessMatrixTest {
                 "/api/v1/admin/dead-letters",
                 "/api/v1/admin/dead-letters/redrive",
                 "/api/v1/admin/imports",
-                "/api/v1/admin/imports/{id}")) {
+                "/api/v1/admin/imports/{id}",
+                "/api/v1/admin/audit")) {
             JsonNode operations = spec.get("paths").get(path);
             assertThat(operations).as(path).isNotNull();
             operations.forEach(operation ->

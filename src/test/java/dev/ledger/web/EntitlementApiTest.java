@@ -110,7 +110,8 @@ class EntitlementApiTest {
         assertThat(activated.getBody().get("active").asBoolean()).isTrue();
         assertThat(activated.getBody().get("version").asLong()).isEqualTo(3);
 
-        ResponseEntity<JsonNode> reset = send(HttpMethod.POST, base + "/reset", null);
+        ResponseEntity<JsonNode> reset =
+                send(HttpMethod.POST, base + "/reset", "{\"reason\":\"support ticket 17: counted twice\"}");
         assertThat(reset.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(reset.getBody().at("/usage/used").asLong()).isZero();
         assertThat(reset.getBody().get("version").asLong()).isEqualTo(4);
@@ -118,7 +119,10 @@ class EntitlementApiTest {
         ResponseEntity<JsonNode> untracked = send(HttpMethod.PUT, base + "/usage", "null");
         assertThat(untracked.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(untracked.getBody().get("usage").isNull()).isTrue();
-        assertProblem(send(HttpMethod.POST, base + "/reset", null), HttpStatus.CONFLICT, "NO_USAGE_TRACKING");
+        assertProblem(
+                send(HttpMethod.POST, base + "/reset", "{\"reason\":\"no usage tracking\"}"),
+                HttpStatus.CONFLICT,
+                "NO_USAGE_TRACKING");
     }
 
     @Test
