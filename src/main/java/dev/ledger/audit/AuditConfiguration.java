@@ -1,7 +1,9 @@
 package dev.ledger.audit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -14,11 +16,18 @@ import org.springframework.context.annotation.Configuration;
 class AuditConfiguration {
 
     @Bean
-    FilterRegistrationBean<AuditFilter> auditFilter(AuditLog trail, Clock clock, MeterRegistry meters) {
+    FilterRegistrationBean<AuditFilter> auditFilter(
+            ObjectProvider<AuditLog> trail, ObjectProvider<MeterRegistry> meters, Clock clock) {
         FilterRegistrationBean<AuditFilter> registration =
-                new FilterRegistrationBean<>(new AuditFilter(trail, clock, meters));
+                new FilterRegistrationBean<>(new AuditFilter(trail, meters, clock));
         registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    /** {@code ledger.audit.failures} exists from the start (at 0), so that an alarm on it has data. */
+    @Bean
+    MeterBinder auditFailures() {
+        return AuditFilter::failures;
     }
 }

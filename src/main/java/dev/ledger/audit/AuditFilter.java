@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -33,14 +34,20 @@ class AuditFilter extends OncePerRequestFilter {
     /** Printable ASCII without spaces, at most 128 characters: what we pass on in a header and store. */
     private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
-    private final AuditLog trail;
+    // looked up at the first request: a servlet filter is built while the web server starts, before the beans
+    private final ObjectProvider<AuditLog> trail;
+    private final ObjectProvider<MeterRegistry> meters;
     private final Clock clock;
-    private final Counter failures;
 
-    AuditFilter(AuditLog trail, Clock clock, MeterRegistry meters) {
+    AuditFilter(ObjectProvider<AuditLog> trail, ObjectProvider<MeterRegistry> meters, Clock clock) {
         this.trail = trail;
+        this.meters = meters;
         this.clock = clock;
-        this.failures = Counter.builder("ledger.audit.failures")
+    }
+
+    /** The count of audit rows that could not be written. */
+    static Counter failures(MeterRegistry meters) {
+        return Counter.builder("ledger.audit.failures")
                 .description("admin requests whose audit row could not be written (logged on ledger.audit instead)")
                 .register(meters);
     }
@@ -106,9 +113,9 @@ class AuditFilter extends OncePerRequestFilter {
                 requestId,
                 status);
         try {
-            trail.append(entry);
+            trail.getObject().append(entry);
         } catch (RuntimeException e) {
-            failures.increment();
+            meters.ifAvailable(registry -> failures(registry).increment());
             log.error("the audit row of this admin request could not be written: {}", entry, e);
         }
     }

@@ -65,8 +65,9 @@ public class AxonConfiguration {
     }
 
     /**
-     * Events keep the correlation of their command, the caller and action of administrative commands (audit), and a
-     * reversal's {@code Idempotency-Key} with the fingerprint of its request (recorded with the reversal's answer).
+     * Events keep the correlation of their command, the caller, action and reason of administrative commands (audit),
+     * and a reversal's {@code Idempotency-Key} with the fingerprint of its request (recorded with the reversal's
+     * answer).
      */
     @Bean
     public CorrelationDataProvider messageOrigin() {
@@ -75,7 +76,7 @@ public class AxonConfiguration {
 
     @Bean
     public CorrelationDataProvider auditCorrelation() {
-        return new SimpleCorrelationDataProvider("caller", "action", "idempotencyKey", "requestFingerprint");
+        return new SimpleCorrelationDataProvider("caller", "action", "reason", "idempotencyKey", "requestFingerprint");
     }
 
     /** Axon's processing-group default logs and skips a failing event handler; a projection must never skip. */
