@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionStatus;
 import dev.ledger.support.AdminClient;
 import dev.ledger.support.IntegrationTest;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -58,7 +61,10 @@ class AuditTrailTest {
     DataSource dataSource;
 
     @Autowired
-    MeterRegistry meters;
+    PrometheusMeterRegistry meters;
+
+    @Autowired
+    ProjectionStatus projections;
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -246,6 +252,21 @@ class AuditTrailTest {
         }
 
         @Test
+        void a_rebuild_is_recorded_with_the_processor_it_restarts() {
+            String rebuild = requestId();
+            assertThat(asAdmin(HttpMethod.POST, "/api/v1/admin/projections/history/rebuild", null, rebuild)
+                            .getStatusCode())
+                    .isEqualTo(HttpStatus.ACCEPTED);
+            assertRow(rowOf(rebuild), "rebuild", "dev-admin", "ADMIN", null, null, "usage-history", null, 202);
+            // leave the shared context with its projections caught up
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Arrays.stream(Projection.values())
+                            .map(projections::of)
+                            .allMatch(p -> p.lagEvents() == 0 && !p.replaying() && "RUNNING".equals(p.state())));
+        }
+
+        @Test
         void refused_requests_are_recorded_too_a_readers_403_a_400_and_404s() {
             String user = "audit-user-2";
             grant(user, "AUDITED");
@@ -387,7 +408,7 @@ class AuditTrailTest {
                             info.getPatternValues().forEach(path -> mutating.add(method.name() + " " + path));
                         }
                     }));
-            List<String> audited = java.util.Arrays.stream(AdminAction.values())
+            List<String> audited = Arrays.stream(AdminAction.values())
                     .map(a -> a.method() + " " + a.path())
                     .toList();
             assertThat(mutating)
@@ -416,9 +437,11 @@ class AuditTrailTest {
                         refused);
                 assertThat(reset.getStatusCode()).isEqualTo(HttpStatus.OK);
                 assertThat(reset.getBody().get("version").asLong()).isEqualTo(1);
+                // read from Prometheus: the composite registry would answer CloudWatch's count of the last whole minute
                 await().atMost(Duration.ofSeconds(10))
-                        .untilAsserted(() -> assertThat(
-                                        meters.counter("ledger.audit.failures").count())
+                        .untilAsserted(() -> assertThat(meters.get("ledger.audit.failures")
+                                        .counter()
+                                        .count())
                                 .isEqualTo(before + 1));
                 assertThat(rowsOf(refused)).isEmpty();
             } finally {
