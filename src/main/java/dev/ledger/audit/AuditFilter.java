@@ -56,7 +56,6 @@ class AuditFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String requestId = requestId(request.getHeader(AuditTrail.REQUEST_ID_HEADER));
-        request.setAttribute(AuditTrail.REQUEST_ID, requestId);
         response.setHeader(AuditTrail.REQUEST_ID_HEADER, requestId);
         Optional<AdminAction.Match> match = match(request);
         if (match.isEmpty()) {

@@ -21,7 +21,6 @@ public final class AuditTrail {
     /** A reason is 1–500 characters (code points) and not blank. */
     public static final int MAX_REASON_LENGTH = 500;
 
-    static final String REQUEST_ID = AuditTrail.class.getName() + ".requestId";
     static final String CALLER = AuditTrail.class.getName() + ".caller";
     static final String ENTITLEMENT = AuditTrail.class.getName() + ".entitlement";
     static final String TARGET = AuditTrail.class.getName() + ".target";
