@@ -140,6 +140,7 @@ class CommandConfiguration {
 
     static boolean isFinal(Throwable failure) {
         return failure instanceof EntitlementRejection
+                || failure instanceof IdempotencyKeyTaken
                 || failure instanceof InvalidInput
                 || failure instanceof AggregateNotFoundException
                 || failure instanceof AxonNonTransientException

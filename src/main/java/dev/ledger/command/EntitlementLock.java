@@ -3,6 +3,7 @@ package dev.ledger.command;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementCommand;
+import dev.ledger.entitlement.ReverseUsage;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.axonframework.commandhandling.CommandMessage;
@@ -76,7 +77,17 @@ class EntitlementLock implements MessageHandlerInterceptor<CommandMessage<?>> {
         if (row.get(0).counted()) {
             return Consumption.DUPLICATE;
         }
+        Object key = unit.getMessage().getMetaData().get(Reversals.IDEMPOTENCY_KEY);
+        if (command instanceof ReverseUsage && key != null && keyTaken(key.toString())) {
+            throw new IdempotencyKeyTaken(key.toString());
+        }
         return chain.proceed();
+    }
+
+    /** Whether a reversal was recorded under {@code key}: asked under the row lock, so it stays true. */
+    private boolean keyTaken(String key) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM reversal_request WHERE idempotency_key = ?)", Boolean.class, key));
     }
 
     private record RowLock(String writtenBy, boolean counted) {}

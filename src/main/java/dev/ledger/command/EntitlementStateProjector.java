@@ -9,6 +9,7 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.entitlement.UsageReversed;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,6 +17,7 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -151,9 +153,67 @@ class EntitlementStateProjector {
                 : update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
         if (applied && event.dedupKey() != null) {
             jdbc.update(
-                    "INSERT INTO dedup_key (entitlement_id, dedup_key) VALUES (?, ?)",
+                    """
+                    INSERT INTO dedup_key (entitlement_id, dedup_key, amount, occurred_at, period_start, period_end)
+                    VALUES (?, ?, ?, ?, ?, ?)""",
                     id(event.userId(), event.entitlementKey()),
-                    event.dedupKey());
+                    event.dedupKey(),
+                    event.amount(),
+                    ts(event.occurredAt()),
+                    ts(event.periodStart()),
+                    ts(event.periodEnd()));
+        }
+    }
+
+    /**
+     * A reversal changes the count only when its usage was in the tracked window ({@code usedAfter} set); it always
+     * adds to what has been reversed of its usage, and a reversal made with an {@code Idempotency-Key} records the key
+     * and its answer, so that a repeat answers the same. The key's primary key refuses a second use in a race.
+     */
+    @EventHandler
+    void on(
+            UsageReversed event,
+            @SequenceNumber long sequence,
+            @Timestamp Instant at,
+            @MetaDataValue(Reversals.IDEMPOTENCY_KEY) String idempotencyKey,
+            @MetaDataValue(Reversals.FINGERPRINT) String fingerprint) {
+        boolean applied = event.usedAfter() == null
+                ? update(event.userId(), event.entitlementKey(), sequence, at, "used = used")
+                : update(event.userId(), event.entitlementKey(), sequence, at, "used = ?", event.usedAfter());
+        if (!applied) {
+            return;
+        }
+        String id = id(event.userId(), event.entitlementKey());
+        jdbc.update(
+                "UPDATE dedup_key SET reversed = reversed + ? WHERE entitlement_id = ? AND dedup_key = ?",
+                event.amount(),
+                id,
+                event.reversalOf());
+        if (idempotencyKey != null) {
+            long used = event.current()
+                    ? event.usedAfter()
+                    : jdbc.queryForObject(
+                            "SELECT CASE WHEN period_end IS NOT NULL AND period_end <= ? THEN 0 ELSE used END "
+                                    + "FROM entitlement_state WHERE entitlement_id = ?",
+                            Long.class,
+                            ts(event.reversedAt()),
+                            id);
+            jdbc.update(
+                    """
+                    INSERT INTO reversal_request (idempotency_key, fingerprint, reversal_id, entitlement_id, dedup_key,
+                        amount, remaining, period_start, period_end, current_window, used)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    idempotencyKey,
+                    fingerprint,
+                    event.reversalId(),
+                    id,
+                    event.reversalOf(),
+                    event.amount(),
+                    event.remaining(),
+                    ts(event.periodStart()),
+                    ts(event.periodEnd()),
+                    event.current(),
+                    used);
         }
     }
 

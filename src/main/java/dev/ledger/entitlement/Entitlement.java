@@ -328,7 +328,9 @@ public class Entitlement {
 
     @EventSourcingHandler
     void on(PeriodReset event) {
-        closeTrackedWindow(event.periodStart());
+        if (!event.previousPeriodStart().equals(event.periodStart())) {
+            windowTotals.put(event.previousPeriodStart().toString(), event.previousUsage());
+        }
         window = new PeriodWindow(event.periodStart(), event.periodEnd());
         used = 0;
     }

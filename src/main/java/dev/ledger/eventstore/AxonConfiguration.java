@@ -64,7 +64,10 @@ public class AxonConfiguration {
         return JacksonSerializer.builder().objectMapper(mapper).build();
     }
 
-    /** Events keep the correlation of their command, and the caller and action of administrative commands (audit). */
+    /**
+     * Events keep the correlation of their command, the caller and action of administrative commands (audit), and a
+     * reversal's {@code Idempotency-Key} with the fingerprint of its request (recorded with the reversal's answer).
+     */
     @Bean
     public CorrelationDataProvider messageOrigin() {
         return new MessageOriginProvider();
@@ -72,7 +75,7 @@ public class AxonConfiguration {
 
     @Bean
     public CorrelationDataProvider auditCorrelation() {
-        return new SimpleCorrelationDataProvider("caller", "action");
+        return new SimpleCorrelationDataProvider("caller", "action", "idempotencyKey", "requestFingerprint");
     }
 
     /** Axon's processing-group default logs and skips a failing event handler; a projection must never skip. */

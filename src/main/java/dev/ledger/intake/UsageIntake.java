@@ -45,6 +45,7 @@ public class UsageIntake {
     private final Ledger ledger;
     private final DeadLetterRouting deadLetters;
     private final RejectionLog rejections;
+    private final UsageReceipts receipts;
     private final SqsSettings settings;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -62,12 +63,14 @@ public class UsageIntake {
             Ledger ledger,
             DeadLetterRouting deadLetters,
             RejectionLog rejections,
+            UsageReceipts receipts,
             SqsSettings settings,
             Clock clock,
             MeterRegistry meters) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.rejections = rejections;
+        this.receipts = receipts;
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;
@@ -233,7 +236,13 @@ public class UsageIntake {
             }
             case REJECTED -> reject(received, classified.command(), classified.rejection());
             case INVALID -> deadLetter(received, classified.invalid());
-            case DUPLICATE, TRANSIENT -> {}
+            case DUPLICATE ->
+                receipts.duplicate(
+                        classified.command().dedupKey(),
+                        received.id(),
+                        classified.command().id().toString(),
+                        received.at());
+            case TRANSIENT -> {}
         }
     }
 

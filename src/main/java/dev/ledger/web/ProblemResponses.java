@@ -3,6 +3,7 @@ package dev.ledger.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ledger.command.IdempotencyKeyReused;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.InvalidInput;
 import java.time.Instant;
@@ -66,6 +67,12 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> invalid(InvalidInput invalid) {
         return ResponseEntity.badRequest()
                 .body(Problems.of(HttpStatus.BAD_REQUEST, invalid.code(), invalid.getMessage()));
+    }
+
+    @ExceptionHandler(IdempotencyKeyReused.class)
+    ResponseEntity<ProblemDetail> reused(IdempotencyKeyReused reused) {
+        return ResponseEntity.unprocessableEntity()
+                .body(Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", reused.getMessage()));
     }
 
     @ExceptionHandler(ConcurrencyException.class)

@@ -71,6 +71,25 @@ class EntitlementTest {
                 META);
     }
 
+    private static Matcher<Throwable> limitExceeded(long limit, long used, long requested) {
+        return new TypeSafeMatcher<>() {
+            @Override
+            protected boolean matchesSafely(Throwable item) {
+                return item instanceof EntitlementRejection rejection
+                        && rejection.reason() == RejectionReason.LIMIT_EXCEEDED
+                        && rejection.limit() == limit
+                        && rejection.used() == used
+                        && rejection.requested() == requested;
+            }
+
+            @Override
+            public void describeTo(Description description) {
+                description.appendText(
+                        "LIMIT_EXCEEDED with limit " + limit + ", used " + used + ", requested " + requested);
+            }
+        };
+    }
+
     private static Matcher<Throwable> rejectedWith(RejectionReason reason) {
         return new TypeSafeMatcher<>() {
             @Override
@@ -516,10 +535,97 @@ class EntitlementTest {
         }
 
         @Test
-        void late_usage_is_not_checked_against_the_limit() {
+        void late_usage_over_its_own_windows_limit_is_rejected_with_that_windows_count() {
             fixture.given(granted(MONTHLY_100), intoMarch)
+                    .when(consume(61, "2025-02-20T00:00:00Z", "late"))
+                    .expectNoEvents()
+                    .expectException(limitExceeded(100, 40, 61));
+        }
+
+        @Test
+        void late_usage_up_to_its_own_windows_limit_is_counted() {
+            fixture.given(granted(MONTHLY_100), intoMarch)
+                    .when(consume(60, "2025-02-20T00:00:00Z", "late"))
+                    .expectEvents(consumed(60, "2025-02-20T00:00:00Z", "late", FEB_START, FEB_END, null, true));
+        }
+
+        @Test
+        void late_usage_adds_to_its_windows_total_for_the_next_late_usage() {
+            fixture.given(
+                            granted(MONTHLY_100),
+                            intoMarch,
+                            consumed(50, "2025-02-20T00:00:00Z", "late1", FEB_START, FEB_END, null, true))
+                    .when(consume(11, "2025-02-21T00:00:00Z", "late2"))
+                    .expectException(limitExceeded(100, 90, 11));
+        }
+
+        @Test
+        void late_usage_in_a_window_without_recorded_usage_is_judged_from_zero() {
+            fixture.given(granted(MONTHLY_100), intoMarch)
+                    .when(consume(101, "2025-01-15T00:00:00Z", "old"))
+                    .expectException(limitExceeded(100, 0, 101));
+        }
+
+        @Test
+        void late_usage_under_RECORD_OVERAGE_is_recorded_over_its_windows_limit() {
+            fixture.given(granted(SOFT_MONTHLY_100), intoMarch)
                     .when(consume(500, "2025-02-20T00:00:00Z", "late"))
                     .expectEvents(consumed(500, "2025-02-20T00:00:00Z", "late", FEB_START, FEB_END, null, true));
+        }
+
+        /**
+         * The race of issue 16: the window is full, a message is rejected, another message opens the next window, and
+         * the first message comes again. It is judged against its own, still full window: the same decision.
+         */
+        @Test
+        void a_rejected_usage_redelivered_after_the_window_rolled_over_is_still_rejected() {
+            fixture.given(
+                            granted(MONTHLY_100),
+                            consumed(100, "2025-02-10T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    100,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    Instant.parse("2025-03-01T00:00:00Z")),
+                            consumed(1, "2025-03-01T00:00:00Z", "k1", FEB_END, MAR_END, 1L, false))
+                    .when(consume(1, "2025-02-20T00:00:00Z", "first"))
+                    .expectNoEvents()
+                    .expectException(limitExceeded(100, 100, 1));
+        }
+
+        @Test
+        void a_manual_reset_of_a_window_restarts_its_total_for_late_usage() {
+            fixture.given(
+                            granted(MONTHLY_100),
+                            consumed(100, "2025-02-10T00:00:00Z", "k0", FEB_START, FEB_END, 100L, false),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    100,
+                                    FEB_START,
+                                    FEB_END,
+                                    PeriodReset.Reason.MANUAL,
+                                    Instant.parse("2025-02-11T00:00:00Z")),
+                            consumed(30, "2025-02-12T00:00:00Z", "k1", FEB_START, FEB_END, 30L, false),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    30,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    Instant.parse("2025-03-01T00:00:00Z")))
+                    .when(consume(71, "2025-02-20T00:00:00Z", "late"))
+                    .expectException(limitExceeded(100, 30, 71));
         }
 
         @Test
@@ -725,6 +831,203 @@ class EntitlementTest {
             fixture.givenNoPriorActivity()
                     .when(new ChangeUsagePolicy(ID, MONTHLY_100, GRANTED_AT))
                     .expectException(AggregateNotFoundException.class);
+        }
+    }
+
+    @Nested
+    class Reversing {
+
+        private static final Instant FEB_10 = Instant.parse("2025-02-10T00:00:00Z");
+        private static final Instant MAR_05 = Instant.parse("2025-03-05T00:00:00Z");
+        private final CountedUsage febUsage = new CountedUsage("k1", 10, FEB_10, FEB_START, FEB_END);
+        private final UsageConsumed febConsumed =
+                consumed(10, "2025-02-10T00:00:00Z", "k1", FEB_START, FEB_END, 10L, false);
+        private final PeriodReset intoMarch =
+                new PeriodReset(USER, KEY, FEB_START, FEB_END, 10, FEB_END, MAR_END, PeriodReset.Reason.LAZY, MAR_05);
+        private final UsageConsumed marConsumed =
+                consumed(5, "2025-03-05T00:00:00Z", "k2", FEB_END, MAR_END, 5L, false);
+
+        private ReverseUsage reverse(CountedUsage original, Long amount, Instant at, boolean dryRun) {
+            return new ReverseUsage(
+                    ID,
+                    dryRun ? null : "r1",
+                    "k1",
+                    original,
+                    amount,
+                    "duplicate charge, ticket 4411",
+                    "support-1",
+                    at,
+                    dryRun);
+        }
+
+        private UsageReversed reversed(long amount, long remaining, boolean current, Long usedAfter, Instant at) {
+            return new UsageReversed(
+                    USER,
+                    KEY,
+                    "r1",
+                    "k1",
+                    amount,
+                    remaining,
+                    FEB_10,
+                    FEB_START,
+                    FEB_END,
+                    current,
+                    usedAfter,
+                    "duplicate charge, ticket 4411",
+                    "support-1",
+                    at);
+        }
+
+        @Test
+        void reversing_usage_of_the_current_window_lowers_its_count() {
+            Instant at = Instant.parse("2025-02-11T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed)
+                    .when(reverse(febUsage, 4L, at, false))
+                    .expectEvents(reversed(4, 6, true, 6L, at))
+                    .expectResultMessagePayload(new Reversal("r1", "k1", 4, 6, FEB_START, FEB_END, true, 6));
+        }
+
+        @Test
+        void reversing_usage_of_a_past_window_leaves_the_current_count_unchanged() {
+            Instant at = Instant.parse("2025-03-06T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed, intoMarch, marConsumed)
+                    .when(reverse(febUsage, null, at, false))
+                    .expectEvents(reversed(10, 0, false, null, at))
+                    .expectResultMessagePayload(new Reversal("r1", "k1", 10, 0, FEB_START, FEB_END, false, 5));
+        }
+
+        @Test
+        void reversing_usage_of_a_past_window_lowers_that_windows_total_for_late_usage() {
+            Instant at = Instant.parse("2025-03-06T00:00:00Z");
+            fixture.given(
+                            granted(MONTHLY_100),
+                            febConsumed,
+                            consumed(90, "2025-02-11T00:00:00Z", "k3", FEB_START, FEB_END, 100L, false),
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    100,
+                                    FEB_END,
+                                    MAR_END,
+                                    PeriodReset.Reason.LAZY,
+                                    MAR_05),
+                            reversed(10, 0, false, null, at))
+                    .when(consume(10, "2025-02-20T00:00:00Z", "late"))
+                    .expectEvents(consumed(10, "2025-02-20T00:00:00Z", "late", FEB_START, FEB_END, null, true));
+        }
+
+        @Test
+        void reversing_an_already_fully_reversed_usage_is_REVERSAL_EXCEEDS_ORIGINAL() {
+            Instant at = Instant.parse("2025-02-12T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed, reversed(10, 0, true, 0L, at))
+                    .when(reverse(febUsage, null, at, false))
+                    .expectNoEvents()
+                    .expectException(rejectedWith(RejectionReason.REVERSAL_EXCEEDS_ORIGINAL));
+        }
+
+        @Test
+        void a_partial_reversal_then_the_remainder_reverses_the_whole_usage() {
+            Instant at = Instant.parse("2025-02-12T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed, reversed(4, 6, true, 6L, at))
+                    .when(reverse(febUsage, null, at, false))
+                    .expectEvents(reversed(6, 0, true, 0L, at))
+                    .expectResultMessagePayload(new Reversal("r1", "k1", 6, 0, FEB_START, FEB_END, true, 0));
+        }
+
+        @Test
+        void reversing_more_than_remains_is_REVERSAL_EXCEEDS_ORIGINAL() {
+            Instant at = Instant.parse("2025-02-12T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed, reversed(4, 6, true, 6L, at))
+                    .when(reverse(febUsage, 7L, at, false))
+                    .expectNoEvents()
+                    .expectException(rejectedWith(RejectionReason.REVERSAL_EXCEEDS_ORIGINAL));
+        }
+
+        @Test
+        void reversing_more_than_the_original_is_REVERSAL_EXCEEDS_ORIGINAL() {
+            fixture.given(granted(MONTHLY_100), febConsumed)
+                    .when(reverse(febUsage, 11L, FEB_10, false))
+                    .expectNoEvents()
+                    .expectException(rejectedWith(RejectionReason.REVERSAL_EXCEEDS_ORIGINAL));
+        }
+
+        @Test
+        void reversing_a_key_never_counted_is_USAGE_NOT_FOUND() {
+            fixture.given(granted(MONTHLY_100), febConsumed)
+                    .when(reverse(null, 1L, FEB_10, false))
+                    .expectNoEvents()
+                    .expectException(rejectedWith(RejectionReason.USAGE_NOT_FOUND));
+        }
+
+        @Test
+        void reversing_on_an_unknown_entitlement_is_not_found() {
+            fixture.givenNoPriorActivity()
+                    .when(reverse(febUsage, 1L, FEB_10, false))
+                    .expectException(AggregateNotFoundException.class);
+        }
+
+        @Test
+        void an_inactive_entitlement_can_still_be_corrected() {
+            Instant at = Instant.parse("2025-02-12T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed, new EntitlementDeactivated(USER, KEY, FEB_10))
+                    .when(reverse(febUsage, 3L, at, false))
+                    .expectEvents(reversed(3, 7, true, 7L, at));
+        }
+
+        @Test
+        void the_count_never_drops_below_zero_after_a_manual_reset() {
+            Instant at = Instant.parse("2025-02-12T00:00:00Z");
+            fixture.given(
+                            granted(MONTHLY_100),
+                            febConsumed,
+                            new PeriodReset(
+                                    USER,
+                                    KEY,
+                                    FEB_START,
+                                    FEB_END,
+                                    10,
+                                    FEB_START,
+                                    FEB_END,
+                                    PeriodReset.Reason.MANUAL,
+                                    at),
+                            consumed(2, "2025-02-12T00:00:00Z", "k2", FEB_START, FEB_END, 2L, false))
+                    .when(reverse(febUsage, null, at, false))
+                    .expectEvents(reversed(10, 0, true, 0L, at));
+        }
+
+        @Test
+        void a_dry_run_answers_the_reversal_and_emits_nothing() {
+            Instant at = Instant.parse("2025-02-11T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed)
+                    .when(reverse(febUsage, 4L, at, true))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(new Reversal(null, "k1", 4, 6, FEB_START, FEB_END, true, 6));
+        }
+
+        @Test
+        void a_reversal_after_its_window_ended_but_before_the_next_usage_is_not_current() {
+            Instant at = Instant.parse("2025-03-02T00:00:00Z");
+            fixture.given(granted(MONTHLY_100), febConsumed)
+                    .when(reverse(febUsage, 4L, at, false))
+                    .expectEvents(reversed(4, 6, false, 6L, at))
+                    .expectResultMessagePayload(new Reversal("r1", "k1", 4, 6, FEB_START, FEB_END, false, 0));
+        }
+
+        @Test
+        void a_reversal_needs_a_reason_of_at_most_500_characters_and_an_amount_of_at_least_one() {
+            assertThatThrownBy(() -> new ReverseUsage(ID, "r", "k1", null, 1L, " ", "c", FEB_10, false))
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("REASON_REQUIRED"));
+            assertThatThrownBy(() -> new ReverseUsage(ID, "r", "k1", null, 1L, "x".repeat(501), "c", FEB_10, false))
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("REASON_REQUIRED"));
+            assertThatThrownBy(() -> new ReverseUsage(ID, "r", "k1", null, 0L, "why", "c", FEB_10, false))
+                    .isInstanceOfSatisfying(
+                            InvalidInput.class, e -> assertThat(e.code()).isEqualTo("INVALID_AMOUNT"));
+            assertThat(new ReverseUsage(ID, "r", "k1", null, null, "x".repeat(500), "c", FEB_10, false).amount())
+                    .isNull();
         }
     }
 }

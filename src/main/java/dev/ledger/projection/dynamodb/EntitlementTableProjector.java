@@ -8,6 +8,7 @@ import dev.ledger.entitlement.EntitlementImported;
 import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.entitlement.UsageReversed;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +84,11 @@ class EntitlementTableProjector implements DisposableBean {
 
     @EventHandler
     void on(UsageConsumed event, @SequenceNumber long sequence) {
+        stage(event.userId(), event.entitlementKey(), event, sequence);
+    }
+
+    @EventHandler
+    void on(UsageReversed event, @SequenceNumber long sequence) {
         stage(event.userId(), event.entitlementKey(), event, sequence);
     }
 

@@ -8,6 +8,7 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.entitlement.UsageReversed;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -112,8 +113,12 @@ final class ItemChange {
         } else if (event instanceof UsageConsumed e && !e.late()) {
             put(USAGE_COUNT, number(e.usedAfter()));
             period(e.periodStart(), e.periodEnd());
+        } else if (event instanceof UsageReversed e && e.usedAfter() != null) {
+            // a reversal of usage in the tracked window lowers its count; one of an earlier window changes no attribute
+            put(USAGE_COUNT, number(e.usedAfter()));
         }
-        // any other event (late usage, types this table does not show) still moves the version forward
+        // any other event (late usage, reversals of earlier windows, types this table does not show) still moves the
+        // version forward
         version = sequence;
         events++;
         return this;

@@ -37,13 +37,13 @@ class HistoryController {
     static final int MAX_LIMIT = 1000;
     static final int DEFAULT_LIMIT = 100;
     static final String CSV_HEADER = "userId,entitlementKey,occurredAt,recordedAt,amount,periodStart,periodEnd,late,"
-            + "idempotencyKey,messageId,metadata";
+            + "idempotencyKey,messageId,metadata,type,reversalOf";
 
     private static final String FROM = "entries with recordedAt >= from, an ISO-8601 instant";
     private static final String TO = "entries with recordedAt < to, an ISO-8601 instant";
     private static final String TYPES =
             "comma-separated subset of EntitlementGranted, EntitlementImported, UsagePolicyChanged, "
-                    + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageRejected";
+                    + "EntitlementActivated, EntitlementDeactivated, PeriodReset, UsageConsumed, UsageReversed, UsageRejected";
     private static final String LIMIT = "entries per page";
     private static final String CURSOR = "the previous page's nextCursor";
 
@@ -89,8 +89,18 @@ class HistoryController {
 
     @GetMapping("/usage/export")
     ResponseEntity<StreamingResponseBody> export(
-            @Parameter(description = "occurredAt >= from, an ISO-8601 instant") @RequestParam Instant from,
-            @Parameter(description = "occurredAt < to, an ISO-8601 instant") @RequestParam Instant to,
+            @Parameter(description = "rows with (by) >= from, an ISO-8601 instant") @RequestParam Instant from,
+            @Parameter(description = "rows with (by) < to, an ISO-8601 instant") @RequestParam Instant to,
+            @Parameter(
+                            description = "the time the range applies to: occurredAt (when the usage happened; a "
+                                    + "reversal takes its original's) or recordedAt (when the row was recorded)",
+                            schema =
+                                    @Schema(
+                                            allowableValues = {"occurredAt", "recordedAt"},
+                                            defaultValue = "occurredAt"))
+                    @RequestParam(defaultValue = "occurredAt")
+                    @Pattern(regexp = "occurredAt|recordedAt", message = "must be occurredAt or recordedAt")
+                    String by,
             @Parameter(
                             schema =
                                     @Schema(
@@ -107,7 +117,7 @@ class HistoryController {
                 writer.write(CSV_HEADER);
                 writer.write("\r\n");
             }
-            history.export(from, to, row -> {
+            history.export(from, to, UsageHistory.By.valueOf(by), row -> {
                 try {
                     if (csv) {
                         Csv.row(
@@ -122,7 +132,9 @@ class HistoryController {
                                 Boolean.toString(row.late()),
                                 row.idempotencyKey(),
                                 row.messageId(),
-                                row.metadata());
+                                row.metadata(),
+                                row.type(),
+                                row.reversalOf());
                     } else {
                         writer.write(json.writeValueAsString(row));
                         writer.write('\n');

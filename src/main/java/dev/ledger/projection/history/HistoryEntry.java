@@ -6,7 +6,9 @@ import java.time.Instant;
 
 /**
  * One line of an entitlement's history: an event of the aggregate, or a {@code UsageRejected} receive from the worker's
- * rejection log (which is not an event: a rejected command emits nothing). Fields that do not apply are omitted.
+ * rejection log (which is not an event: a rejected command emits nothing). Fields that do not apply are omitted. A
+ * {@code UsageReversed} entry has a negative {@code amount}, the {@code reversalOf} key and the {@code reason} and
+ * {@code caller} of the reversal.
  * {@code metadata} and {@code details} are the stored JSON objects, as they were sent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,4 +34,7 @@ public record HistoryEntry(
         String reasonCode,
         String reasonDetail,
         Integer receiveCount,
-        String outcome) {}
+        String outcome,
+        String reversalOf,
+        String reason,
+        String caller) {}

@@ -32,18 +32,21 @@ public class UsageHistory {
             "EntitlementDeactivated",
             "PeriodReset",
             "UsageConsumed",
+            "UsageReversed",
             "UsageRejected");
     static final String REJECTED = "UsageRejected";
     private static final String EVENT_COLUMNS = "0 AS source, global_index AS id, recorded_at, event_type, user_id, "
             + "entitlement_key, sequence_number, occurred_at, amount, period_start, period_end, used_after, usage_limit, "
             + "late, dedup_key, message_id, metadata::text AS metadata, details::text AS details, NULL AS reason_code, "
-            + "NULL AS reason_detail, NULL::int AS receive_count, NULL AS outcome";
+            + "NULL AS reason_detail, NULL::int AS receive_count, NULL AS outcome, reversal_of, "
+            + "details->>'reason' AS reason, details->>'caller' AS caller";
     private static final String REJECTION_COLUMNS = "1 AS source, id, rejected_at AS recorded_at, "
             + "'UsageRejected' AS event_type, user_id, entitlement_key, NULL::bigint AS sequence_number, "
             + "rejected_at AS occurred_at, NULL::bigint AS amount, NULL::timestamptz AS period_start, "
             + "NULL::timestamptz AS period_end, NULL::bigint AS used_after, NULL::bigint AS usage_limit, "
             + "NULL::boolean AS late, dedup_key, message_id, NULL AS metadata, NULL AS details, "
-            + "reason_code, detail AS reason_detail, receive_count, outcome";
+            + "reason_code, detail AS reason_detail, receive_count, outcome, NULL AS reversal_of, NULL AS reason, "
+            + "NULL AS caller";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -156,7 +159,25 @@ public class UsageHistory {
         return new Page(entries, next);
     }
 
-    /** One exported consumption; {@code metadata} is the stored JSON object. */
+    /** Which time the export's range applies to. */
+    public enum By {
+        /** When the usage happened; a reversal takes its original's, so a range's amounts add up to its net usage. */
+        occurredAt("occurred_at"),
+        /** When the row was recorded: "everything recorded since my last export". */
+        recordedAt("recorded_at");
+
+        private final String column;
+
+        By(String column) {
+            this.column = column;
+        }
+    }
+
+    /**
+     * One exported line: a consumption, an import's opening balance or a reversal ({@code type}); {@code metadata} is
+     * the stored JSON object. A reversal's {@code amount} is negative, {@code reversalOf} is the dedup key of the usage
+     * it reverses, and {@code occurredAt} and the window are that usage's.
+     */
     public record Consumption(
             String userId,
             String entitlementKey,
@@ -168,31 +189,35 @@ public class UsageHistory {
             boolean late,
             String idempotencyKey,
             String messageId,
-            @com.fasterxml.jackson.annotation.JsonRawValue String metadata) {}
+            @com.fasterxml.jackson.annotation.JsonRawValue String metadata,
+            String type,
+            String reversalOf) {}
 
     /**
-     * Streams every {@code UsageConsumed} with {@code from <= occurredAt < to}, oldest first, to {@code sink}, and every
-     * import's opening balance (an {@code EntitlementImported} with usage tracking and a count above 0) as one line:
-     * its {@code occurredAt} is the import, its {@code amount} the count carried over, {@code late} false, without
-     * key or message id, and its metadata says {@code {"openingBalance":true,"importedFrom":…}}, so that the lines of a
-     * window add up to its count. Rows are
-     * fetched from a server-side cursor in chunks, so memory stays flat however many rows there are.
+     * Streams every {@code UsageConsumed} and {@code UsageReversed} with {@code from <= occurredAt < to} (or
+     * {@code recordedAt}, by {@code by}), in that time's order, to {@code sink}, and every import's opening balance (an
+     * {@code EntitlementImported} with usage tracking and a count above 0) as one line: its {@code occurredAt} is the
+     * import, its {@code amount} the count carried over, {@code late} false, without key or message id, and its
+     * metadata says {@code {"openingBalance":true,"importedFrom":…}}, so that the lines of a window add up to its count.
+     * Rows are fetched from a server-side cursor in chunks, so memory stays flat however many rows there are.
      */
-    public void export(Instant from, Instant to, Consumer<Consumption> sink) {
+    public void export(Instant from, Instant to, By by, Consumer<Consumption> sink) {
+        String sql = """
+                SELECT user_id, entitlement_key, occurred_at, recorded_at, amount, period_start, period_end,
+                       coalesce(late, false), dedup_key, message_id,
+                       CASE WHEN event_type = 'EntitlementImported'
+                            THEN jsonb_build_object('openingBalance', true,
+                                                    'importedFrom', details->'importedFrom')::text
+                            ELSE metadata::text END,
+                       event_type, reversal_of
+                FROM usage_history
+                WHERE event_type IN ('UsageConsumed', 'EntitlementImported', 'UsageReversed') AND amount <> 0
+                  AND %1$s >= ? AND %1$s < ?
+                ORDER BY %1$s, global_index""".formatted(by.column);
         transactions.executeWithoutResult(tx -> jdbc.query(
                 connection -> {
                     PreparedStatement statement =
-                            connection.prepareStatement("""
-                    SELECT user_id, entitlement_key, occurred_at, recorded_at, amount, period_start, period_end,
-                           coalesce(late, false), dedup_key, message_id,
-                           CASE WHEN event_type = 'EntitlementImported'
-                                THEN jsonb_build_object('openingBalance', true,
-                                                        'importedFrom', details->'importedFrom')::text
-                                ELSE metadata::text END
-                    FROM usage_history
-                    WHERE event_type IN ('UsageConsumed', 'EntitlementImported') AND amount > 0
-                      AND occurred_at >= ? AND occurred_at < ?
-                    ORDER BY occurred_at, global_index""", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+                            connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
                     statement.setFetchSize(2_000);
                     statement.setObject(1, ts(from));
                     statement.setObject(2, ts(to));
@@ -212,7 +237,9 @@ public class UsageHistory {
                             rs.getBoolean(8),
                             dedupKey != null && !dedupKey.equals(messageId) ? dedupKey : null,
                             messageId,
-                            rs.getString(11)));
+                            rs.getString(11),
+                            rs.getString(12),
+                            rs.getString(13)));
                 }));
     }
 
@@ -251,7 +278,10 @@ public class UsageHistory {
                 rs.getString("reason_code"),
                 rs.getString("reason_detail"),
                 (Integer) rs.getObject("receive_count"),
-                rs.getString("outcome"));
+                rs.getString("outcome"),
+                rs.getString("reversal_of"),
+                rs.getString("reason"),
+                rs.getString("caller"));
     }
 
     private static OffsetDateTime ts(Instant instant) {

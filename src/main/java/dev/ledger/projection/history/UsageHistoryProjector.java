@@ -11,6 +11,7 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.entitlement.UsageReversed;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -44,8 +45,8 @@ class UsageHistoryProjector {
     private static final String INSERT = """
             INSERT INTO usage_history (global_index, entitlement_id, user_id, entitlement_key, sequence_number,
                 event_type, occurred_at, recorded_at, amount, period_start, period_end, used_after, usage_limit, late,
-                dedup_key, message_id, metadata, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+                dedup_key, message_id, metadata, details, reversal_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
             ON CONFLICT (global_index) DO NOTHING""";
 
     private final JdbcTemplate jdbc;
@@ -149,6 +150,29 @@ class UsageHistoryProjector {
         stage(row);
     }
 
+    /**
+     * A reversal's row sits with the usage it reverses: {@code occurredAt} and the window are the original's,
+     * {@code amount} is negative, {@code reversalOf} is the original's dedup key; the reason, the caller, the reversal's
+     * id, what remains unreversed and whether the window was current are its details.
+     */
+    @EventHandler
+    void on(UsageReversed e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("reversalId", e.reversalId());
+        details.put("reason", e.reason());
+        details.put("caller", e.caller());
+        details.put("remaining", e.remaining());
+        details.put("current", e.current());
+        details.put("reversedAt", e.reversedAt().toString());
+        Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsageReversed", e.originalOccurredAt(), at)
+                .period(e.periodStart(), e.periodEnd())
+                .details(details);
+        row.amount = -e.amount();
+        row.usedAfter = e.usedAfter();
+        row.reversalOf = e.reversalOf();
+        stage(row);
+    }
+
     @ResetHandler
     void onReset() {
         jdbc.update("DELETE FROM usage_history");
@@ -231,6 +255,7 @@ class UsageHistoryProjector {
         String messageId;
         String metadata;
         String details;
+        String reversalOf;
 
         Row(
                 String eventId,
@@ -284,7 +309,8 @@ class UsageHistoryProjector {
                 dedupKey,
                 messageId,
                 metadata,
-                details
+                details,
+                reversalOf
             };
         }
     }
