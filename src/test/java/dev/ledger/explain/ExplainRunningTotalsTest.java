@@ -171,6 +171,9 @@ class ExplainRunningTotalsTest {
         softly.assertThat(usedNow)
                 .as(what + ": explain's used = the state API's used")
                 .isEqualTo(state.at("/usage/used").asLong());
+        softly.assertThat(List.of(current.get("periodStart"), current.get("periodEnd")))
+                .as(what + ": explain's window = the state API's")
+                .isEqualTo(List.of(state.at("/usage/periodStart"), state.at("/usage/periodEnd")));
         Instant today = day(Instant.parse(current.get("at").asText()));
         softly.assertThat(usedNow)
                 .as(what + ": explain's used = the test's fold")

@@ -30,6 +30,7 @@ import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** {@code GET /api/v1/entitlements/{userId}/{entitlementKey}/explain} over HTTP, on the real stores. */
 @IntegrationTest
@@ -43,6 +44,9 @@ class ExplainTest {
 
     @Autowired
     RejectionLog rejections;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     private ResponseEntity<JsonNode> get(String path, String token) {
         HttpHeaders headers = new HttpHeaders();
@@ -130,7 +134,21 @@ class ExplainTest {
         assertThat(consumed.get("position").asLong())
                 .isGreaterThan(explanation.at("/entries/0/position").asLong())
                 .isLessThan(explanation.at("/entries/2/position").asLong());
-        assertThat(Instant.parse(consumed.get("recordedAt").asText())).isAfterOrEqualTo(anchor);
+        // position and recordedAt are the stored event's global index and time stamp
+        List<String> stored = jdbc.queryForList(
+                "SELECT global_index || ' ' || time_stamp FROM domain_event_entry WHERE aggregate_identifier = ? "
+                        + "ORDER BY sequence_number",
+                String.class,
+                id.toString());
+        List<String> shown = new ArrayList<>();
+        explanation
+                .get("entries")
+                .forEach(entry -> shown.add(entry.get("position").asLong() + " "
+                        + Instant.parse(entry.get("recordedAt").asText())));
+        assertThat(shown)
+                .isEqualTo(stored.stream()
+                        .map(row -> row.split(" ")[0] + " " + Instant.parse(row.split(" ")[1]))
+                        .toList());
 
         assertThat(explanation.get("rejections")).hasSize(1);
         JsonNode rejection = explanation.at("/rejections/0");

@@ -34,6 +34,10 @@ class WindowFoldTest {
     private static final Instant DEC = Instant.parse("2024-12-01T00:00:00Z");
 
     private final List<Object> events = new ArrayList<>();
+    /** The window the events so far track and its count, as a {@link PeriodReset} names them. */
+    private PeriodWindow tracked;
+
+    private long used;
 
     private static Instant jan(int day) {
         return JAN.plusSeconds(86_400L * (day - 1));
@@ -45,6 +49,8 @@ class WindowFoldTest {
 
     private WindowFoldTest granted(Instant at, UsagePolicy usage, Instant start, Instant end) {
         events.add(new EntitlementGranted(ID.userId(), ID.entitlementKey(), true, usage, start, end, at));
+        tracked = start == null ? null : new PeriodWindow(start, end);
+        used = 0;
         return this;
     }
 
@@ -63,6 +69,7 @@ class WindowFoldTest {
                 key,
                 key,
                 Map.of()));
+        used = after == null ? used : after;
         return this;
     }
 
@@ -82,16 +89,22 @@ class WindowFoldTest {
                 "test",
                 "tester",
                 MAR));
+        used = usedAfter == null ? used : usedAfter;
         return this;
     }
 
     private WindowFoldTest reset(PeriodReset.Reason reason, Instant at, Instant start, Instant end) {
-        events.add(new PeriodReset(ID.userId(), ID.entitlementKey(), null, null, 0, start, end, reason, at));
+        events.add(new PeriodReset(
+                ID.userId(), ID.entitlementKey(), tracked.start(), tracked.end(), used, start, end, reason, at));
+        tracked = new PeriodWindow(start, end);
+        used = 0;
         return this;
     }
 
     private WindowFoldTest policyChanged(Instant at, UsagePolicy usage, Instant start, Instant end, long carried) {
         events.add(new UsagePolicyChanged(ID.userId(), ID.entitlementKey(), usage, start, end, carried, at));
+        tracked = start == null ? null : new PeriodWindow(start, end);
+        used = carried;
         return this;
     }
 
