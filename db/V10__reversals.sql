@@ -9,9 +9,11 @@ ALTER TABLE dedup_key
     ADD COLUMN occurred_at  TIMESTAMP WITH TIME ZONE,
     ADD COLUMN period_start TIMESTAMP WITH TIME ZONE,
     ADD COLUMN period_end   TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN message_id   VARCHAR(128),
     ADD COLUMN reversed     BIGINT NOT NULL DEFAULT 0;
 UPDATE dedup_key d
-SET amount = h.amount, occurred_at = h.occurred_at, period_start = h.period_start, period_end = h.period_end
+SET amount = h.amount, occurred_at = h.occurred_at, period_start = h.period_start, period_end = h.period_end,
+    message_id = h.message_id
 FROM usage_history h
 WHERE h.entitlement_id = d.entitlement_id AND h.dedup_key = d.dedup_key AND h.event_type = 'UsageConsumed';
 -- GET /api/v1/usage/records/{dedupKey}: the key alone, across entitlements

@@ -154,14 +154,16 @@ class EntitlementStateProjector {
         if (applied && event.dedupKey() != null) {
             jdbc.update(
                     """
-                    INSERT INTO dedup_key (entitlement_id, dedup_key, amount, occurred_at, period_start, period_end)
-                    VALUES (?, ?, ?, ?, ?, ?)""",
+                    INSERT INTO dedup_key (entitlement_id, dedup_key, amount, occurred_at, period_start, period_end,
+                        message_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
                     id(event.userId(), event.entitlementKey()),
                     event.dedupKey(),
                     event.amount(),
                     ts(event.occurredAt()),
                     ts(event.periodStart()),
-                    ts(event.periodEnd()));
+                    ts(event.periodEnd()),
+                    event.sourceMessageId());
         }
     }
 

@@ -27,7 +27,13 @@ class UsageRecords {
         this.jdbc = jdbc;
     }
 
-    private record Counted(String entitlementId, Long amount, long reversed, Instant occurredAt, Instant recordedAt) {}
+    private record Counted(
+            String entitlementId,
+            Long amount,
+            long reversed,
+            Instant occurredAt,
+            Instant recordedAt,
+            String messageId) {}
 
     private record Logged(String userId, String entitlementKey, String messageId, UsageRecord.Rejection rejection) {}
 
@@ -36,7 +42,8 @@ class UsageRecords {
      */
     UsageRecord find(String dedupKey, EntitlementId entitlement) {
         List<Counted> counted = jdbc.query(
-                "SELECT entitlement_id, amount, reversed, occurred_at, recorded_at FROM dedup_key WHERE dedup_key = ?"
+                "SELECT entitlement_id, amount, reversed, occurred_at, recorded_at, message_id FROM dedup_key "
+                        + "WHERE dedup_key = ?"
                         + (entitlement == null ? "" : " AND entitlement_id = ?")
                         + " ORDER BY recorded_at",
                 (rs, n) -> new Counted(
@@ -44,7 +51,8 @@ class UsageRecords {
                         (Long) rs.getObject(2),
                         rs.getLong(3),
                         instant(rs.getTimestamp(4)),
-                        instant(rs.getTimestamp(5))),
+                        instant(rs.getTimestamp(5)),
+                        rs.getString(6)),
                 entitlement == null ? new Object[] {dedupKey} : new Object[] {dedupKey, entitlement.toString()});
         if (counted.size() > 1) {
             throw new AmbiguousDedupKey(
@@ -115,8 +123,10 @@ class UsageRecords {
         History event = history.isEmpty() ? null : history.get(0);
         Long amount = usage.amount() != null ? usage.amount() : event == null ? null : event.amount();
         Set<String> messageIds = new LinkedHashSet<>();
-        if (event != null && event.messageId() != null) {
-            messageIds.add(event.messageId());
+        String countedMessage =
+                usage.messageId() != null ? usage.messageId() : event == null ? null : event.messageId();
+        if (countedMessage != null) {
+            messageIds.add(countedMessage);
         }
         List<UsageRecord.Rejection> rejections = new ArrayList<>();
         for (Logged l : logged) {

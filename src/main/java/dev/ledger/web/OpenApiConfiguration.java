@@ -27,10 +27,10 @@ class OpenApiConfiguration {
             "400", "Invalid input; `code` names the field or rule (INVALID_…, UNKNOWN_FIELD, MALFORMED_JSON)",
             "401", "No token or an invalid token (UNAUTHORIZED)",
             "403", "The token's role may not do this (FORBIDDEN)",
-            "404", "No such entitlement or path (ENTITLEMENT_NOT_FOUND, NOT_FOUND)",
+            "404", "No such entitlement, usage or path (ENTITLEMENT_NOT_FOUND, USAGE_NOT_FOUND, NOT_FOUND)",
             "409",
                     "Refused in the entitlement's state (ENTITLEMENT_EXISTS, ENTITLEMENT_INACTIVE, NO_USAGE_TRACKING, "
-                            + "LIMIT_EXCEEDED)",
+                            + "LIMIT_EXCEEDED, REVERSAL_EXCEEDS_ORIGINAL)",
             "500", "Unexpected error (INTERNAL_ERROR)",
             "503", "Retries against concurrent writers exhausted (CONCURRENT_MODIFICATION)");
 

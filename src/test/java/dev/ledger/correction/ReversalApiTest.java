@@ -324,6 +324,44 @@ class ReversalApiTest {
     }
 
     @Test
+    void concurrent_requests_with_one_idempotency_key_reverse_once() throws Exception {
+        String user = "rev-race";
+        grant(user, 100);
+        consume(user, 50, "rev-race-k", Instant.now());
+        String body = "{\"dedupKey\":\"rev-race-k\",\"amount\":1,\"reason\":\"one click, eight requests\"}";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<ResponseEntity<JsonNode>>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return reverse(user, body, Map.of("Idempotency-Key", "rev-race-request"), "");
+                }));
+            }
+            start.countDown();
+            List<HttpStatus> statuses = new ArrayList<>();
+            java.util.Set<String> reversalIds = new java.util.HashSet<>();
+            for (var answer : answers) {
+                ResponseEntity<JsonNode> response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                statuses.add(HttpStatus.valueOf(response.getStatusCode().value()));
+                reversalIds.add(response.getBody().get("reversalId").asText());
+            }
+            assertThat(statuses).containsOnlyOnce(HttpStatus.CREATED).containsOnly(HttpStatus.CREATED, HttpStatus.OK);
+            assertThat(reversalIds).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM domain_event_entry WHERE aggregate_identifier = ? "
+                                + "AND payload_type = 'dev.ledger.entitlement.UsageReversed'",
+                        Long.class,
+                        user + "#" + KEY))
+                .isEqualTo(1);
+        assertThat(used(user)).isEqualTo(49);
+    }
+
+    @Test
     void a_dry_run_answers_the_reversal_and_changes_neither_the_state_nor_the_table_nor_the_history() {
         String user = "rev-dry";
         grant(user, 100);

@@ -14,6 +14,7 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
+import dev.ledger.entitlement.UsageReversed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -92,7 +93,22 @@ class EventFixturesTest {
                         false,
                         "order-991",
                         "5fea7756-0ea4-451a-a703-a558b933e274",
-                        Map.of("source", "api", "tokens", 512, "beta", true))));
+                        Map.of("source", "api", "tokens", 512, "beta", true))),
+                Arguments.of(new UsageReversed(
+                        "user-123",
+                        "AI_TUTOR_ACCESS",
+                        "3b6f0f4e-8a57-4c43-9d0e-2f4b7c1a9e55",
+                        "order-991",
+                        2,
+                        0,
+                        Instant.parse("2025-08-13T00:00:00Z"),
+                        Instant.parse("2025-07-31T15:00:00Z"),
+                        Instant.parse("2025-08-31T15:00:00Z"),
+                        true,
+                        0L,
+                        "duplicate charge, ticket 4411",
+                        "support-1",
+                        Instant.parse("2025-08-14T10:00:00Z"))));
     }
 
     @ParameterizedTest

@@ -67,6 +67,13 @@ class AccessMatrixTest {
                 Arguments.of(
                         HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/activate", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.POST, "/api/v1/entitlements/matrix-user/MATRIX/reset", null, Access.ADMIN, 200),
+                Arguments.of(
+                        HttpMethod.POST,
+                        "/api/v1/entitlements/matrix-user/MATRIX/reversals",
+                        "{\"dedupKey\":\"none\",\"reason\":\"matrix\"}",
+                        Access.ADMIN,
+                        404),
+                Arguments.of(HttpMethod.GET, "/api/v1/usage/records/matrix-none", null, Access.READER, 404),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections/dynamodb/drift", null, Access.ADMIN, 200),
                 Arguments.of(HttpMethod.POST, "/api/v1/admin/projections/nosuch/rebuild", null, Access.ADMIN, 400),

@@ -265,8 +265,12 @@ class UsageHistoryTest {
                         "late",
                         "idempotencyKey",
                         "messageId",
-                        "metadata");
+                        "metadata",
+                        "type",
+                        "reversalOf");
         assertThat(rows).hasSize(26);
+        assertThat(rows.stream().skip(1).map(r -> r.get(11))).containsOnly("UsageConsumed");
+        assertThat(rows.stream().skip(1).map(r -> r.get(12))).containsOnly("");
         List<String> first = rows.get(1);
         assertThat(first.get(0)).isEqualTo("export-user");
         assertThat(first.get(2)).isEqualTo("2023-03-15T12:00:00Z");
