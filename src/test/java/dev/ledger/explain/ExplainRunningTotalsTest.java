@@ -49,7 +49,7 @@ import org.springframework.http.ResponseEntity;
  * reverse about 170 times (a quarter of them all that is left), reset about 100 times and are refused a few dozen
  * times, in random orders; about 80 end with usage in today's window, and a past window of every sequence that has
  * one is explained. The last assertions keep these floors, so that a change to the generator cannot make the property
- * trivial. About 1,300 commands and 600 requests: 6 to 12 s on the shared 2-core machine, three sequences at a time.
+ * trivial. About 1,300 commands and 600 requests: 6 to 15 s on the shared 2-core machine, three sequences at a time.
  */
 @IntegrationTest
 class ExplainRunningTotalsTest {
