@@ -2,6 +2,7 @@ package dev.ledger.projection;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The one way the projection tools (drift check, one-pass rebuild) and explain read the event store: every event goes
  * through Axon's event serializer and upcaster chain, so an upcaster changes what they compute exactly as it changes
- * what the processors apply. The processors themselves read through Axon's own stream ({@link PromptEventSource}), which upcasts
- * the same way.
+ * what the processors apply. The processors themselves read through Axon's own stream ({@link PromptEventSource}),
+ * which upcasts the same way.
  *
  * <p>Events come grouped by aggregate, in sequence order, because the tools fold each entitlement's events into its
  * whole state and must do so with bounded memory whatever the history; within a read, one aggregate's events follow
@@ -150,7 +151,7 @@ public class EventLog {
         }));
     }
 
-    private static GenericDomainEventEntry<byte[]> entry(ResultSet rs) throws java.sql.SQLException {
+    private static GenericDomainEventEntry<byte[]> entry(ResultSet rs) throws SQLException {
         return new GenericDomainEventEntry<>(
                 rs.getString(3),
                 rs.getString(1),
