@@ -21,9 +21,9 @@ import java.util.Map;
  * Folds one entitlement's events, in order, into the count of the window that contains {@code at}, by the aggregate's
  * own rules ({@code Entitlement}): a window's total is keyed by its start; the event that opens it (grant, import, a
  * lazy {@code PeriodReset}, a policy change) sets it to the opening count; usage on time sets it to the event's
- * {@code usedAfter}; late usage adds to it; a reversal sets it to its {@code usedAfter}, or lowers it (never below 0)
- * when its window was not the tracked one; a manual reset sets it to 0; a policy change that keeps the window sets it to
- * the count carried over.
+ * {@code usedAfter}; late usage adds to it; a reversal sets it to its {@code usedAfter}, or lowers it (never below
+ * 0) when its window was not the tracked one; a manual reset sets it to 0; a policy change that keeps the window sets
+ * it to the count carried over.
  *
  * <p>Only the events of windows that contain {@code at} are kept, so memory holds one window's events whatever the
  * history. Which of them is the answer is known at the end: the window the entitlement tracked at {@code at} if it
@@ -40,7 +40,7 @@ final class WindowFold {
     static final String REVERSED = "UsageReversed";
     static final String POLICY_CHANGED = "UsagePolicyChanged";
 
-    /** A window the entitlement began to track at {@code from} under {@code policy}; both null once tracking stopped. */
+    /** A window the entitlement began to track at {@code from} under {@code policy}; both null without tracking. */
     private record Tracking(Instant from, PeriodWindow window, UsagePolicy policy) {}
 
     /** The count of one window and the events that made it. */
@@ -155,8 +155,8 @@ final class WindowFold {
     }
 
     /**
-     * The current window as a reader at {@code now} sees it (the state API's): the tracked one, or once it has ended the
-     * one the policy computes for {@code now}; {@code null} without usage tracking.
+     * The current window as a reader at {@code now} sees it (the state API's): the tracked one, or once it has ended
+     * the one the policy computes for {@code now}; {@code null} without usage tracking.
      */
     PeriodWindow current(Instant now) {
         if (tracked == null || policy == null) {
