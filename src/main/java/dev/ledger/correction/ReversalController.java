@@ -1,6 +1,7 @@
 package dev.ledger.correction;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.audit.AuditTrail;
 import dev.ledger.command.Reversals;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
@@ -137,15 +138,17 @@ class ReversalController {
             throw new InvalidInput(
                     "MISSING_BODY", "a JSON body {\"dedupKey\":…, \"amount\":…, \"reason\":…} is required");
         }
+        String reason = AuditTrail.requireReason(request.reason());
+        AuditTrail.target(request.dedupKey() == null ? null : "dedupKey " + request.dedupKey());
         Reversals.Outcome outcome = reversals.reverse(new Reversals.Request(
                 id,
                 request.dedupKey(),
                 amount(request.amount()),
-                request.reason(),
+                reason,
                 Audit.caller(caller),
                 idempotencyKey,
                 dryRun,
-                Audit.record(caller, dryRun ? "reversal-dry-run" : "reversal", id + " " + request.dedupKey())));
+                Audit.record(caller, dryRun ? "reversal-dry-run" : "reversal", id, reason)));
         ReversalView view = ReversalView.of(id, outcome.reversal());
         return ResponseEntity.status(dryRun || outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .body(view);

@@ -2,8 +2,11 @@ package dev.ledger.projection;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,10 +25,10 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The one way the projection tools (drift check, one-pass rebuild) read the event store: every event goes through
- * Axon's event serializer and upcaster chain, so an upcaster changes what they compute exactly as it changes what the
- * processors apply. The processors themselves read through Axon's own stream ({@link PromptEventSource}), which upcasts
- * the same way.
+ * The one way the projection tools (drift check, one-pass rebuild) and explain read the event store: every event goes
+ * through Axon's event serializer and upcaster chain, so an upcaster changes what they compute exactly as it changes
+ * what the processors apply. The processors themselves read through Axon's own stream ({@link PromptEventSource}),
+ * which upcasts the same way.
  *
  * <p>Events come grouped by aggregate, in sequence order, because the tools fold each entitlement's events into its
  * whole state and must do so with bounded memory whatever the history; within a read, one aggregate's events follow
@@ -47,6 +50,12 @@ public class EventLog {
             FROM domain_event_entry
             WHERE type = ? AND global_index <= ?
             ORDER BY aggregate_identifier, sequence_number""";
+    private static final String AGGREGATE_EVENTS = """
+            SELECT aggregate_identifier, sequence_number, type, event_identifier, time_stamp, payload_type,
+                   payload_revision, payload, meta_data, global_index
+            FROM domain_event_entry
+            WHERE aggregate_identifier = ?
+            ORDER BY sequence_number""";
     private static final String GAPS = """
             SELECT s FROM generate_series(greatest(?, (SELECT min(global_index) FROM domain_event_entry)), ?) AS s
             WHERE NOT EXISTS (SELECT 1 FROM domain_event_entry e WHERE e.global_index = s)""";
@@ -93,21 +102,66 @@ public class EventLog {
                         return statement;
                     },
                     rs -> {
-                        chunks.add(new GenericDomainEventEntry<>(
-                                rs.getString(3),
-                                rs.getString(1),
-                                rs.getLong(2),
-                                rs.getString(4),
-                                rs.getString(5),
-                                rs.getString(6),
-                                rs.getString(7),
-                                rs.getBytes(8),
-                                rs.getBytes(9)));
+                        chunks.add(entry(rs));
                     });
             chunks.flush();
             return Optional.of(GapAwareTrackingToken.newInstance(head, gaps));
         });
         return covered;
+    }
+
+    /** An event with its position in the store: {@code position} is its global index. */
+    public record StoredEvent(long position, DomainEventMessage<?> message) {}
+
+    /**
+     * Hands every event of one aggregate to {@code sink}, in sequence order, upcast and deserialized exactly as
+     * {@link #readByAggregate} does, each with its global index; rows are streamed and deserialized in chunks. The
+     * message's timestamp is the event's {@code time_stamp}, when it was recorded.
+     *
+     * @return whether the aggregate has any event
+     */
+    public boolean readAggregate(String aggregateIdentifier, Consumer<StoredEvent> sink) {
+        Configuration configuration = axon.getObject();
+        // an upcaster keeps an event's identifier, so the position is found by it; an event an upcaster made up (a
+        // split) takes the position of the event before it
+        Map<String, Long> positions = new HashMap<>();
+        long[] previous = {-1};
+        Chunks chunks = new Chunks(configuration, event -> {
+            Long position = positions.remove(event.getIdentifier());
+            previous[0] = position == null ? previous[0] : position;
+            sink.accept(new StoredEvent(previous[0], event));
+        });
+        return Boolean.TRUE.equals(snapshot.execute(transaction -> {
+            boolean[] any = {false};
+            jdbc.query(
+                    connection -> {
+                        PreparedStatement statement = connection.prepareStatement(
+                                AGGREGATE_EVENTS, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+                        statement.setFetchSize(FETCH_SIZE);
+                        statement.setString(1, aggregateIdentifier);
+                        return statement;
+                    },
+                    rs -> {
+                        any[0] = true;
+                        positions.put(rs.getString(4), rs.getLong(10));
+                        chunks.add(entry(rs));
+                    });
+            chunks.flush();
+            return any[0];
+        }));
+    }
+
+    private static GenericDomainEventEntry<byte[]> entry(ResultSet rs) throws SQLException {
+        return new GenericDomainEventEntry<>(
+                rs.getString(3),
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getBytes(8),
+                rs.getBytes(9));
     }
 
     /** Rows gathered and upcast a chunk at a time: the upcaster chain works on streams of serialized events. */

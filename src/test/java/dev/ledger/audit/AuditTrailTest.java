@@ -301,6 +301,8 @@ class AuditTrailTest {
                     .containsEntry("caller", "dev-admin")
                     .containsEntry("user_id", user)
                     .containsEntry("entitlement_key", "AUDITED")
+                    .containsEntry("reason", "refund")
+                    .containsEntry("target", "dedupKey audit-never-counted")
                     .containsEntry("status", 404);
 
             String noReason = requestId();

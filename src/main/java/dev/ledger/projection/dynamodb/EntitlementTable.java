@@ -2,12 +2,14 @@ package dev.ledger.projection.dynamodb;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -152,6 +154,32 @@ public class EntitlementTable {
             request = response.unprocessedKeys() == null ? Map.of() : response.unprocessedKeys();
         }
         return items;
+    }
+
+    /** What one item holds of an entitlement's usage (table contract); {@code null} for an absent attribute. */
+    public record ItemUsage(Long usageCount, Long version, String periodStart, String periodEnd) {}
+
+    /**
+     * The usage attributes of one entitlement's item, read consistently, or empty when there is no item. Read with
+     * BatchGetItem, which the task role grants for the drift check, so that the ledger needs no GetItem.
+     */
+    public Optional<ItemUsage> usage(String userId, String entitlementKey) {
+        return getAll(List.of(key(userId, entitlementKey))).stream()
+                .findFirst()
+                .map(item -> new ItemUsage(
+                        number(item.get(ItemChange.USAGE_COUNT)),
+                        number(item.get(ItemChange.VERSION)),
+                        text(item.get(ItemChange.PERIOD_START)),
+                        text(item.get(ItemChange.PERIOD_END))));
+    }
+
+    private static Long number(AttributeValue value) {
+        // an item another system wrote before the ledger adopted the table may hold "5.0"
+        return value == null || value.n() == null ? null : new BigDecimal(value.n()).longValue();
+    }
+
+    private static String text(AttributeValue value) {
+        return value == null ? null : value.s();
     }
 
     /** Scans the whole table page by page; memory holds one page at a time. */
