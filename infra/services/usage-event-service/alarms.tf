@@ -294,3 +294,23 @@ resource "aws_cloudwatch_metric_alarm" "database_connections_high" {
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 }
+
+# ---- the admin audit trail -----------------------------------------------------------------------------------------
+
+# An admin request was answered but its audit row could not be written (adr/0021): the row is in the service's log on
+# the ledger.audit logger at ERROR; copy it into admin_audit once the database is healthy.
+resource "aws_cloudwatch_metric_alarm" "audit_write_failures" {
+  alarm_name          = "${local.name_prefix}-usage-event-audit-write-failures"
+  alarm_description   = "Admin requests were answered without their audit row (admin_audit) being written. Each one is logged in full at ERROR on the ledger.audit logger: check the database, then copy those rows into admin_audit so the trail is complete."
+  namespace           = "Ledger"
+  metric_name         = "ledger.audit.failures.count"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # A counter with nothing to count: every audit row was written.
+  treat_missing_data = "notBreaching"
+  alarm_actions      = local.alarm_actions
+  ok_actions         = local.alarm_actions
+}

@@ -150,6 +150,7 @@ output "alarm_names" {
       api_unhealthy_targets           = aws_cloudwatch_metric_alarm.api_unhealthy_targets.alarm_name
       table_read_throttles            = aws_cloudwatch_metric_alarm.table_read_throttles.alarm_name
       table_write_throttles           = aws_cloudwatch_metric_alarm.table_write_throttles.alarm_name
+      audit_write_failures            = aws_cloudwatch_metric_alarm.audit_write_failures.alarm_name
     },
     local.create_database ? {
       database_cpu_high         = aws_cloudwatch_metric_alarm.database_cpu_high[0].alarm_name

@@ -357,6 +357,17 @@ run "creates_queues_table_database_and_worker_by_default" {
 
   assert {
     condition = (
+      aws_cloudwatch_metric_alarm.audit_write_failures.namespace == "Ledger" &&
+      aws_cloudwatch_metric_alarm.audit_write_failures.metric_name == "ledger.audit.failures.count" &&
+      aws_cloudwatch_metric_alarm.audit_write_failures.dimensions == null &&
+      aws_cloudwatch_metric_alarm.audit_write_failures.statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.audit_write_failures.threshold == 0
+    )
+    error_message = "Any admin request answered without its audit row alarms (Ledger/ledger.audit.failures.count)."
+  }
+
+  assert {
+    condition = (
       aws_cloudwatch_metric_alarm.rejected_messages_dead_lettered.namespace == "Ledger" &&
       aws_cloudwatch_metric_alarm.rejected_messages_dead_lettered.metric_name == "ledger.intake.dead.lettered.count" &&
       aws_cloudwatch_metric_alarm.rejected_messages_dead_lettered.dimensions == tomap({ kind = "rejected" }) &&
@@ -444,7 +455,7 @@ run "creates_queues_table_database_and_worker_by_default" {
   }
 
   assert {
-    condition     = length(output.alarm_names) == 15 && output.alarm_names.database_connections_high == "ledger-dev-usage-event-db-connections-high"
+    condition     = length(output.alarm_names) == 16 && output.alarm_names.database_connections_high == "ledger-dev-usage-event-db-connections-high"
     error_message = "alarm_names lists all 15 operational alarms when the database is created."
   }
 
@@ -524,7 +535,7 @@ run "uses_an_existing_table_and_database" {
   }
 
   assert {
-    condition     = length(output.alarm_names) == 12 && !contains(keys(output.alarm_names), "database_cpu_high") && length(aws_cloudwatch_metric_alarm.database_cpu_high) == 0
+    condition     = length(output.alarm_names) == 13 && !contains(keys(output.alarm_names), "database_cpu_high") && length(aws_cloudwatch_metric_alarm.database_cpu_high) == 0
     error_message = "Without a created database there are no RDS alarms."
   }
 

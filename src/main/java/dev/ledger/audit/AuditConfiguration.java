@@ -1,7 +1,6 @@
 package dev.ledger.audit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -23,11 +22,5 @@ class AuditConfiguration {
         registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
         registration.addUrlPatterns("/*");
         return registration;
-    }
-
-    /** {@code ledger.audit.failures} exists from the start (at 0), so that an alarm on it has data. */
-    @Bean
-    MeterBinder auditFailures() {
-        return AuditFilter::failures;
     }
 }
