@@ -124,6 +124,10 @@ class ProductionJarIT {
                         }
                     });
 
+            assertThat(Files.readString(log))
+                    .as("no call home: Axon's update checker is off (adr/0024)")
+                    .doesNotContain("AxonIQ libraries will be checked")
+                    .doesNotContain("UpdateChecker");
             assertThat(get(http, entitlements, "dev-admin-token")).isEqualTo(401);
             assertThat(get(http, entitlements, "dev-reader-token")).isEqualTo(401);
             assertThat(get(http, entitlements, ADMIN_TOKEN))
