@@ -28,8 +28,9 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 /**
  * Every {@code /api/**} endpoint needs {@code Authorization: Bearer <token>}. READER may use the read endpoints and the
  * export; ADMIN may do everything. {@code /actuator/health} and the API documentation are open; other actuator
- * endpoints need ADMIN. No token or a bad token is a 401, a token without the role a 403, both as problem details
- * (written by the entry point and the access-denied handler of the web layer).
+ * endpoints need ADMIN; the support console's static files ({@code GET /console/**}) are open. No token or a bad token
+ * is a 401, a token without the role a 403, both as problem details (written by the entry point and the access-denied
+ * handler of the web layer).
  *
  * <p>A bearer token is tried as a configured static token first, then as a JWT when Spring Boot has built a
  * {@link JwtDecoder} from {@code spring.security.oauth2.resourceserver.jwt.*}; only the groups-to-roles mapping is ours.
@@ -53,6 +54,9 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
                         .permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
+                        // the support console's static files hold no data; its API calls carry the token (adr/0025)
+                        .requestMatchers(HttpMethod.GET, "/console", "/console/**")
                         .permitAll()
                         .requestMatchers("/actuator/**")
                         .hasRole("ADMIN")
