@@ -10,4 +10,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
   },
+  // `npx vite` for live reload while the service runs locally on 8080
+  server: {
+    proxy: { '/api': 'http://localhost:8080' },
+  },
 });

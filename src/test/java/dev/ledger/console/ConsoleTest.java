@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -37,7 +36,8 @@ import org.springframework.http.ResponseEntity;
 /**
  * The support console in a real browser: headless Chromium from the machine (Debian's {@code chromium} package, which
  * {@code .ci/run} installs), driven by {@code playwright-core} ({@code src/test/console}) against this test's running
- * service. Screenshots go to {@code target/console-screenshots/}. Without a Chromium the tests are skipped, loudly.
+ * service. Screenshots go to {@code target/console-screenshots/}. Without a Chromium the browser tests are skipped with
+ * a message.
  */
 @IntegrationTest
 class ConsoleTest {
@@ -55,14 +55,6 @@ class ConsoleTest {
 
     @Autowired
     Ledger ledger;
-
-    @BeforeAll
-    static void aBrowserIsInstalled() {
-        assumeTrue(
-                Files.isExecutable(CHROMIUM),
-                "SKIPPED: no Chromium at " + CHROMIUM + "; install Debian's chromium (apt-get install -y chromium, as "
-                        + ".ci/run does) or point -Dledger.test.chromium at one");
-    }
 
     @Test
     void console_files_are_served_without_a_token_and_slash_console_is_its_index_page() throws Exception {
@@ -103,9 +95,14 @@ class ConsoleTest {
                 "EXPORTS",
                 "{\"limit\":5,\"period\":\"DAILY\",\"anchor\":\"2025-01-01T00:00:00Z\","
                         + "\"overLimit\":\"RECORD_OVERAGE\"}");
+        grant(
+                "REPORTS",
+                "{\"limit\":3,\"period\":\"WEEKLY\",\"anchor\":\"2025-01-06T00:00:00Z\","
+                        + "\"overLimit\":\"REJECT\"}");
         grant("DASHBOARD", null);
         consume("AI_TUTOR_ACCESS", 4, "console-1");
         consume("EXPORTS", 7, "console-2");
+        consume("REPORTS", 3, "console-3");
         JsonNode api = http.exchange(
                         "/api/v1/users/" + USER + "/entitlements", HttpMethod.GET, asReader(), JsonNode.class)
                 .getBody();
@@ -127,9 +124,15 @@ class ConsoleTest {
             assertThat(card.at("/bar/used").asLong()).isEqualTo(used);
             assertThat(card.at("/bar/limit").asLong()).isEqualTo(limit);
             assertThat(card.at("/bar/label").asText()).isEqualTo(used + " / " + limit);
-            assertThat(card.at("/bar/atLimit").asBoolean()).isEqualTo(used >= limit);
+            assertThat(card.at("/bar/atLimit").asBoolean())
+                    .as("%s is red at the limit", entitlement.get("entitlementKey"))
+                    .isEqualTo(used >= limit);
         }
         assertThat(card(seen, "AI_TUTOR_ACCESS").at("/bar/label").asText()).isEqualTo("4 / 10");
+        assertThat(card(seen, "AI_TUTOR_ACCESS").at("/bar/atLimit").asBoolean()).isFalse();
+        assertThat(card(seen, "REPORTS").at("/bar/atLimit").asBoolean())
+                .as("red at the limit")
+                .isTrue();
         assertThat(card(seen, "EXPORTS").at("/bar/overage").asText()).isEqualTo(" (overage 2)");
         assertThat(card(seen, "EXPORTS").get("text").asText()).contains("RECORD_OVERAGE", "DAILY");
         assertThat(SCREENSHOTS.resolve("user.png")).isNotEmptyFile();
@@ -181,6 +184,10 @@ class ConsoleTest {
 
     /** Runs one scenario of the browser script and returns what it saw. */
     private JsonNode drive(String scenario, String token) throws IOException, InterruptedException {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "SKIPPED: no Chromium at " + CHROMIUM + "; install Debian's chromium (apt-get install -y chromium, as "
+                        + ".ci/run does) or point -Dledger.test.chromium at one");
         Files.createDirectories(SCREENSHOTS);
         Path output = Files.createTempFile("console", ".json");
         Path log = Files.createTempFile("console", ".log");
