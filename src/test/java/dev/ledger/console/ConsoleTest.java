@@ -65,6 +65,9 @@ class ConsoleTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(index.statusCode()).isEqualTo(200);
         assertThat(index.body()).contains("<title>Ledger support console</title>");
+        assertThat(index.headers().firstValue("Content-Security-Policy"))
+                .as("the page may load and call nothing but this service")
+                .hasValue(ConsoleConfiguration.CONTENT_SECURITY_POLICY);
         String script = index.body().replaceAll("(?s).*<script type=\"module\" crossorigin src=\"([^\"]+)\".*", "$1");
         assertThat(anonymous
                         .send(
