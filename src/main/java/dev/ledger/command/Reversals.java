@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.entitlement.CountedUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.InvalidInput;
 import dev.ledger.entitlement.Reversal;
@@ -68,8 +69,12 @@ public class Reversals {
                     "INVALID_IDEMPOTENCY_KEY",
                     "the Idempotency-Key header must be 1 to " + MAX_KEY_LENGTH + " characters");
         }
-        // validates the request before anything is looked up: the reason, the amount, the key
-        ReverseUsage probe = command(request, null);
+        // the constructor validates the request (reason, amount, key) before its key is looked up
+        ReverseUsage command = command(
+                request,
+                request.dedupKey() == null
+                        ? null
+                        : counted.find(request.id(), request.dedupKey()).orElse(null));
         String fingerprint = fingerprint(request);
         boolean keyed = key != null && !request.dryRun();
         if (keyed) {
@@ -78,8 +83,6 @@ public class Reversals {
                 return recorded.get();
             }
         }
-        ReverseUsage command =
-                command(request, counted.find(request.id(), probe.dedupKey()).orElse(null));
         Map<String, Object> metaData = new HashMap<>(request.audit());
         if (keyed) {
             metaData.put(IDEMPOTENCY_KEY, key);
@@ -95,7 +98,7 @@ public class Reversals {
         }
     }
 
-    private ReverseUsage command(Request request, dev.ledger.entitlement.CountedUsage original) {
+    private ReverseUsage command(Request request, CountedUsage original) {
         return new ReverseUsage(
                 request.id(),
                 request.dryRun() ? null : UUID.randomUUID().toString(),

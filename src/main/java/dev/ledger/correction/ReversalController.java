@@ -6,6 +6,7 @@ import dev.ledger.command.Reversals;
 import dev.ledger.entitlement.ConsumeUsage;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.InvalidInput;
+import dev.ledger.entitlement.Reason;
 import dev.ledger.entitlement.Reversal;
 import dev.ledger.security.Audit;
 import io.swagger.v3.oas.annotations.Operation;
@@ -138,8 +139,8 @@ class ReversalController {
             throw new InvalidInput(
                     "MISSING_BODY", "a JSON body {\"dedupKey\":…, \"amount\":…, \"reason\":…} is required");
         }
-        String reason = AuditTrail.requireReason(request.reason());
-        AuditTrail.target(request.dedupKey() == null ? null : "dedupKey " + request.dedupKey());
+        String reason = Reason.required(request.reason());
+        AuditTrail.target("dedupKey " + request.dedupKey() + (dryRun ? " (dry run)" : ""));
         Reversals.Outcome outcome = reversals.reverse(new Reversals.Request(
                 id,
                 request.dedupKey(),
@@ -148,7 +149,7 @@ class ReversalController {
                 Audit.caller(caller),
                 idempotencyKey,
                 dryRun,
-                Audit.record(caller, dryRun ? "reversal-dry-run" : "reversal", id, reason)));
+                Audit.record(caller, "reversal", id, reason)));
         ReversalView view = ReversalView.of(id, outcome.reversal());
         return ResponseEntity.status(dryRun || outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .body(view);

@@ -20,15 +20,8 @@ public record ReverseUsage(
         boolean dryRun)
         implements EntitlementCommand {
 
-    public static final int MAX_REASON_LENGTH = 500;
-
     public ReverseUsage {
-        if (reason == null || reason.isBlank() || reason.length() > MAX_REASON_LENGTH) {
-            throw new InvalidInput(
-                    "REASON_REQUIRED",
-                    "reason is required: 1 to " + MAX_REASON_LENGTH + " characters saying why"
-                            + (reason == null ? "" : ", got " + reason.length() + " characters"));
-        }
+        Reason.required(reason);
         if (amount != null && (amount < 1 || amount > ConsumeUsage.MAX_AMOUNT)) {
             throw new InvalidInput(
                     "INVALID_AMOUNT",

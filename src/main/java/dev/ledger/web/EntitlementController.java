@@ -1,6 +1,5 @@
 package dev.ledger.web;
 
-import dev.ledger.audit.AuditTrail;
 import dev.ledger.command.EntitlementStates;
 import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.ActivateEntitlement;
@@ -10,6 +9,7 @@ import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.GrantEntitlement;
 import dev.ledger.entitlement.InvalidInput;
+import dev.ledger.entitlement.Reason;
 import dev.ledger.entitlement.ResetPeriod;
 import dev.ledger.security.Audit;
 import io.swagger.v3.oas.annotations.Operation;
@@ -109,7 +109,7 @@ class EntitlementController {
             @RequestBody(required = false) ReasonRequest body,
             Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        String reason = AuditTrail.optionalReason(body == null ? null : body.reason());
+        String reason = Reason.optional(body == null ? null : body.reason());
         ledger.send(id, new DeactivateEntitlement(id, clock.instant()), Audit.record(caller, "deactivate", id, reason));
         return read(id);
     }
@@ -133,7 +133,7 @@ class EntitlementController {
             @RequestBody(required = false) ReasonRequest body,
             Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        String reason = AuditTrail.optionalReason(body == null ? null : body.reason());
+        String reason = Reason.optional(body == null ? null : body.reason());
         ledger.send(id, new ActivateEntitlement(id, clock.instant()), Audit.record(caller, "activate", id, reason));
         return read(id);
     }
@@ -158,7 +158,7 @@ class EntitlementController {
             @RequestBody(required = false) ReasonRequest body,
             Principal caller) {
         EntitlementId id = EntitlementId.of(userId, entitlementKey);
-        String reason = AuditTrail.requireReason(body == null ? null : body.reason());
+        String reason = Reason.required(body == null ? null : body.reason());
         ledger.send(id, new ResetPeriod(id, clock.instant()), Audit.record(caller, "reset", id, reason));
         return read(id);
     }

@@ -305,6 +305,18 @@ class AuditTrailTest {
                     .containsEntry("target", "dedupKey audit-never-counted")
                     .containsEntry("status", 404);
 
+            String dryRun = requestId();
+            asAdmin(
+                    HttpMethod.POST,
+                    base + "/reversals?dryRun=true",
+                    "{\"dedupKey\":\"audit-never-counted\",\"reason\":\"what if\"}",
+                    dryRun);
+            assertThat(rowOf(dryRun))
+                    .as("a dry run is audited as one")
+                    .containsEntry("action", "reversal")
+                    .containsEntry("target", "dedupKey audit-never-counted (dry run)")
+                    .containsEntry("status", 404);
+
             String noReason = requestId();
             assertProblem(
                     asAdmin(HttpMethod.POST, base + "/reset", null, noReason),
