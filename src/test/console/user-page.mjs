@@ -1,49 +1,15 @@
-// Drives the support console in the machine's Chromium and prints what a person sees as one JSON object on stdout;
-// the JUnit test (dev.ledger.console.ConsoleTest) compares it with the API. Settings come from the environment:
-// SCENARIO (a name below), CONSOLE_URL (http://127.0.0.1:port/console/), CHROMIUM (the browser), TOKEN, USER_ID,
-// SCREENSHOTS (a folder).
-import { chromium } from 'playwright-core';
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set`);
-  }
-  return value;
-};
-const consoleUrl = env('CONSOLE_URL');
-const screenshots = env('SCREENSHOTS');
-
-/** A fresh tab (own sessionStorage) that records every console error and uncaught exception. */
-async function tab(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') {
-      errors.push(message.text());
-    }
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  page.setDefaultTimeout(15000);
-  return { page, errors };
-}
-
-async function signIn(page, token) {
-  await page.goto(consoleUrl);
-  await page.getByLabel('API token').waitFor();
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+// The sign-in and the user page (dev.ledger.console.ConsoleTest).
+import { consoleUrl, env, open, run, screenshot, signIn, tab } from './lib.mjs';
 
 /** READER signs in, finds the user, reads the cards. */
 async function userPage(browser) {
   const { page, errors } = await tab(browser);
-  await page.goto(consoleUrl);
+  await page.goto(consoleUrl());
   await page.getByLabel('API token').waitFor();
-  await page.screenshot({ path: `${screenshots}/sign-in.png`, fullPage: true });
-  await signIn(page, env('TOKEN'));
+  await screenshot(page, 'sign-in');
+  await signIn(page);
   await page.getByLabel('User id').fill(env('USER_ID'));
+  await screenshot(page, 'find-user');
   await page.getByRole('button', { name: 'Open' }).click();
   await page.locator('article.card, p.empty, .problem').first().waitFor();
   const cards = await page.locator('article.card').evaluateAll((articles) =>
@@ -66,19 +32,57 @@ async function userPage(browser) {
     }),
   );
   const url = page.url();
-  await page.screenshot({ path: `${screenshots}/user.png`, fullPage: true });
+  await screenshot(page, 'user');
   return { url, cards, errors };
 }
 
-/** A token the service refuses: the first API call answers 401 and the console returns to sign-in. */
+/** The timeline of a user: every page in turn ("Older entries"), then one type only. */
+async function timeline(browser) {
+  const { page, errors } = await tab(browser);
+  await signIn(page);
+  await open(page, `#/users/${encodeURIComponent(env('USER_ID'))}`);
+  const entries = page.locator('ol.timeline > li.entry');
+  await entries.first().waitFor();
+  const firstPage = await entries.count();
+  const more = page.getByRole('button', { name: 'Older entries' });
+  while (await more.isVisible()) {
+    const before = await entries.count();
+    await more.click();
+    await page.waitForFunction((n) => document.querySelectorAll('ol.timeline > li.entry').length > n, before);
+  }
+  const read = () =>
+    entries.evaluateAll((items) =>
+      items.map((item) => ({
+        type: item.dataset.type,
+        position: item.dataset.position ? Number(item.dataset.position) : null,
+        rejectionId: item.dataset.rejectionId ? Number(item.dataset.rejectionId) : null,
+        text: item.querySelector('summary').innerText,
+      })),
+    );
+  const all = await read();
+  // a rejection opens to its details
+  const rejection = page.locator('li.entry[data-type=UsageRejected]').first();
+  await rejection.locator('summary').click();
+  const rejectionDetails = await rejection.locator('dl.entry-details').innerText();
+  const consumption = page.locator('li.entry[data-type=UsageConsumed]').first();
+  await consumption.locator('summary').click();
+  const consumptionDetails = await consumption.locator('dl.entry-details').innerText();
+  await screenshot(page, 'user-timeline');
+  await page.getByLabel('UsageRejected').check();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('ol.timeline > li.entry')].every((li) => li.dataset.type === 'UsageRejected'),
+  );
+  const rejectedOnly = await read();
+  return { firstPage, all, rejectionDetails, consumptionDetails, rejectedOnly, errors };
+}
+
+/** A token the service refuses: the console asks who it is, gets a 401 and returns to sign-in. */
 async function refusedToken(browser) {
   const { page, errors } = await tab(browser);
-  await signIn(page, env('TOKEN'));
-  await page.getByLabel('User id').fill(env('USER_ID'));
-  await page.getByRole('button', { name: 'Open' }).click();
+  await signIn(page);
   const message = page.locator('form.sign-in [role=alert]');
   await message.waitFor();
-  await page.screenshot({ path: `${screenshots}/sign-in-refused.png`, fullPage: true });
+  await screenshot(page, 'sign-in-refused');
   return {
     url: page.url(),
     message: await message.textContent(),
@@ -87,15 +91,4 @@ async function refusedToken(browser) {
   };
 }
 
-const scenarios = { userPage, refusedToken };
-const scenario = scenarios[env('SCENARIO')];
-if (!scenario) {
-  throw new Error(`unknown SCENARIO ${process.env.SCENARIO}; one of ${Object.keys(scenarios)}`);
-}
-// as root (CI), Chromium runs only without its sandbox
-const browser = await chromium.launch({ executablePath: env('CHROMIUM'), args: ['--no-sandbox'] });
-try {
-  process.stdout.write(JSON.stringify(await scenario(browser)));
-} finally {
-  await browser.close();
-}
+await run({ userPage, timeline, refusedToken });

@@ -1,5 +1,7 @@
 import { type Entitlement, type Usage, userEntitlements } from '../api';
 import { h, time } from '../dom';
+import type { PageContext } from '../page';
+import { timeline } from '../timeline';
 
 /** Set through the CSSOM: the console's Content-Security-Policy allows no inline style attributes. */
 function fill(share: number): HTMLElement {
@@ -49,7 +51,7 @@ function card(entitlement: Entitlement): HTMLElement {
     h(
       'h2',
       { id: `key-${entitlement.entitlementKey}` },
-      entitlement.entitlementKey,
+      h('a', { href: entitlementHash(entitlement.userId, entitlement.entitlementKey) }, entitlement.entitlementKey),
       ' ',
       h('span', { class: entitlement.active ? 'state active' : 'state inactive' }, entitlement.active ? 'active' : 'inactive'),
     ),
@@ -69,9 +71,15 @@ function card(entitlement: Entitlement): HTMLElement {
   );
 }
 
-/** One card per entitlement of the user; an unknown user shows "no entitlements". */
-export async function userPage(userId: string): Promise<HTMLElement> {
+export function entitlementHash(userId: string, entitlementKey: string): string {
+  return `#/users/${encodeURIComponent(userId)}/entitlements/${encodeURIComponent(entitlementKey)}`;
+}
+
+/** One card per entitlement of the user, then the user's timeline; an unknown user shows "no entitlements". */
+export async function userPage(userId: string, context: PageContext): Promise<HTMLElement> {
   const entitlements = await userEntitlements(userId);
+  const history = timeline({ userId, signal: context.signal });
+  await history.reload();
   return h(
     'section',
     { class: 'user', 'aria-labelledby': 'user-title' },
@@ -79,5 +87,6 @@ export async function userPage(userId: string): Promise<HTMLElement> {
     entitlements.length === 0
       ? h('p', { class: 'empty' }, 'No entitlements.')
       : h('div', { class: 'cards' }, ...entitlements.map(card)),
+    entitlements.length === 0 ? null : history.element,
   );
 }

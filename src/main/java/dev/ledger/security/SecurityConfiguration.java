@@ -63,7 +63,11 @@ class SecurityConfiguration {
                         .requestMatchers("/api/v1/admin/**")
                         .hasRole("ADMIN")
                         .requestMatchers(
-                                HttpMethod.GET, "/api/v1/entitlements/**", "/api/v1/users/**", "/api/v1/usage/**")
+                                HttpMethod.GET,
+                                "/api/v1/entitlements/**",
+                                "/api/v1/users/**",
+                                "/api/v1/usage/**",
+                                "/api/v1/me")
                         .hasRole("READER")
                         .requestMatchers("/api/**")
                         .hasRole("ADMIN")

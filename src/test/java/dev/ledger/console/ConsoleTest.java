@@ -1,51 +1,33 @@
 package dev.ledger.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ledger.command.Ledger;
-import dev.ledger.entitlement.ConsumeUsage;
-import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.support.AdminClient;
 import dev.ledger.support.IntegrationTest;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import org.springframework.context.ApplicationContext;
 
 /**
- * The support console in a real browser: headless Chromium from the machine (Debian's {@code chromium} package, which
- * {@code .ci/run} installs), driven by {@code playwright-core} ({@code src/test/console}) against this test's running
- * service. Screenshots go to {@code target/console-screenshots/}. Without a Chromium the browser tests are skipped with
- * a message.
+ * The support console in a real browser ({@link ConsoleBrowser}): the files are served without a token, sign-in, the
+ * user page's cards and timeline. Screenshots go to {@code target/console-screenshots/}.
  */
 @IntegrationTest
 class ConsoleTest {
 
-    static final Path CHROMIUM = Path.of(System.getProperty("ledger.test.chromium", "/usr/bin/chromium"));
-    static final Path SCRIPTS = Path.of("target", "console-test").toAbsolutePath();
-    static final Path SCREENSHOTS = Path.of("target", "console-screenshots").toAbsolutePath();
     static final String USER = "console-user-1";
+    static final String TIMELINE_USER = "console-timeline-1";
 
     @LocalServerPort
     int port;
@@ -54,7 +36,7 @@ class ConsoleTest {
     TestRestTemplate http;
 
     @Autowired
-    Ledger ledger;
+    ApplicationContext app;
 
     @Test
     void console_files_are_served_without_a_token_and_slash_console_is_its_index_page() throws Exception {
@@ -90,27 +72,30 @@ class ConsoleTest {
 
     @Test
     void a_reader_finds_a_user_and_sees_each_entitlements_used_of_limit_as_the_api_reports_it() throws Exception {
-        grant(
+        ConsoleSeed seed = new ConsoleSeed(app);
+        seed.grant(
+                USER,
                 "AI_TUTOR_ACCESS",
                 "{\"limit\":10,\"period\":\"MONTHLY\",\"anchor\":\"2025-01-01T00:00:00Z\","
                         + "\"overLimit\":\"REJECT\"}");
-        grant(
+        seed.grant(
+                USER,
                 "EXPORTS",
                 "{\"limit\":5,\"period\":\"DAILY\",\"anchor\":\"2025-01-01T00:00:00Z\","
                         + "\"overLimit\":\"RECORD_OVERAGE\"}");
-        grant(
+        seed.grant(
+                USER,
                 "REPORTS",
                 "{\"limit\":3,\"period\":\"WEEKLY\",\"anchor\":\"2025-01-06T00:00:00Z\","
                         + "\"overLimit\":\"REJECT\"}");
-        grant("DASHBOARD", null);
-        consume("AI_TUTOR_ACCESS", 4, "console-1");
-        consume("EXPORTS", 7, "console-2");
-        consume("REPORTS", 3, "console-3");
-        JsonNode api = http.exchange(
-                        "/api/v1/users/" + USER + "/entitlements", HttpMethod.GET, asReader(), JsonNode.class)
-                .getBody();
+        seed.grant(USER, "DASHBOARD", null);
+        seed.consume(USER, "AI_TUTOR_ACCESS", 4, Instant.now(), "console-1");
+        seed.consume(USER, "EXPORTS", 7, Instant.now(), "console-2");
+        seed.consume(USER, "REPORTS", 3, Instant.now(), "console-3");
+        seed.projected();
+        JsonNode api = seed.read("/api/v1/users/" + USER + "/entitlements");
 
-        JsonNode seen = drive("userPage", AdminClient.READER_TOKEN);
+        JsonNode seen = browser().drive("user-page.mjs", "userPage", AdminClient.READER_TOKEN, Map.of("USER_ID", USER));
 
         assertThat(seen.get("errors")).as("browser console errors").isEmpty();
         assertThat(seen.get("url").asText()).endsWith("/console/#/users/" + USER);
@@ -138,12 +123,43 @@ class ConsoleTest {
                 .isTrue();
         assertThat(card(seen, "EXPORTS").at("/bar/overage").asText()).isEqualTo(" (overage 2)");
         assertThat(card(seen, "EXPORTS").get("text").asText()).contains("RECORD_OVERAGE", "DAILY");
-        assertThat(SCREENSHOTS.resolve("user.png")).isNotEmptyFile();
+        assertThat(ConsoleBrowser.SCREENSHOTS.resolve("user.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void the_timeline_pages_through_the_users_history_newest_first_with_rejections_and_filters_by_type()
+            throws Exception {
+        ConsoleSeed seed = new ConsoleSeed(app);
+        seed.threeWindows(TIMELINE_USER);
+        List<JsonNode> api = seed.history(TIMELINE_USER, null);
+        assertThat(api).as("more than one page of the timeline").hasSizeGreaterThan(20);
+
+        JsonNode seen = browser()
+                .drive("user-page.mjs", "timeline", AdminClient.READER_TOKEN, Map.of("USER_ID", TIMELINE_USER));
+
+        assertThat(seen.get("errors")).as("browser console errors").isEmpty();
+        assertThat(seen.get("firstPage").asInt()).as("the first page").isEqualTo(20);
+        List<String> shown = new ArrayList<>();
+        seen.get("all").forEach(entry -> shown.add(key(entry)));
+        assertThat(shown)
+                .as("every entry of the API, in its order (newest first), over every page")
+                .containsExactlyElementsOf(api.stream().map(ConsoleTest::key).toList());
+        assertThat(seen.get("rejectionDetails").asText())
+                .contains("LIMIT_EXCEEDED")
+                .contains(TIMELINE_USER + "-too-much");
+        assertThat(seen.get("consumptionDetails").asText())
+                .contains("message id", "dedup key", "metadata", "console-test");
+        JsonNode rejections = seen.get("rejectedOnly");
+        assertThat(rejections).isNotEmpty();
+        assertThat(rejections.size()).isEqualTo((int) api.stream()
+                .filter(e -> e.get("type").asText().equals("UsageRejected"))
+                .count());
+        assertThat(ConsoleBrowser.SCREENSHOTS.resolve("user-timeline.png")).isNotEmptyFile();
     }
 
     @Test
     void a_refused_token_returns_to_sign_in_with_the_problems_code() throws Exception {
-        JsonNode refused = drive("refusedToken", "not-a-token");
+        JsonNode refused = browser().drive("user-page.mjs", "refusedToken", "not-a-token", Map.of());
 
         assertThat(refused.get("url").asText()).contains("/console/#/sign-in");
         assertThat(refused.get("message").asText()).contains("Sign in again").contains("UNAUTHORIZED");
@@ -155,6 +171,18 @@ class ConsoleTest {
                 .allSatisfy(error -> assertThat(error.asText()).contains("401"));
     }
 
+    /** An entry's identity: its event position, or the rejection's id. */
+    private static String key(JsonNode entry) {
+        JsonNode position = entry.get("position");
+        return position != null && !position.isNull()
+                ? "event " + position.asLong()
+                : "rejection " + entry.get("rejectionId").asLong();
+    }
+
+    private ConsoleBrowser browser() {
+        return new ConsoleBrowser(port);
+    }
+
     private JsonNode card(JsonNode seen, String key) {
         for (JsonNode card : seen.get("cards")) {
             if (card.get("entitlementKey").asText().equals(key)) {
@@ -162,67 +190,5 @@ class ConsoleTest {
             }
         }
         throw new AssertionError("no card for " + key + " in " + seen);
-    }
-
-    private void grant(String key, String usage) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        String body = "{\"userId\":\"" + USER + "\",\"entitlementKey\":\"" + key + "\""
-                + (usage == null ? "" : ",\"usage\":" + usage) + "}";
-        ResponseEntity<String> created =
-                http.exchange("/api/v1/entitlements", HttpMethod.POST, new HttpEntity<>(body, headers), String.class);
-        assertThat(created.getStatusCode()).as(created.getBody()).isIn(HttpStatus.CREATED, HttpStatus.CONFLICT);
-    }
-
-    private void consume(String key, long amount, String dedupKey) {
-        ledger.consume(new ConsumeUsage(
-                EntitlementId.of(USER, key), amount, Instant.now(), dedupKey, Map.of(), "msg-" + dedupKey));
-    }
-
-    private static HttpEntity<Void> asReader() {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setBearerAuth(AdminClient.READER_TOKEN);
-        return new HttpEntity<>(headers);
-    }
-
-    /** Runs one scenario of the browser script and returns what it saw. */
-    private JsonNode drive(String scenario, String token) throws IOException, InterruptedException {
-        assumeTrue(
-                Files.isExecutable(CHROMIUM),
-                "SKIPPED: no Chromium at " + CHROMIUM + "; install Debian's chromium (apt-get install -y chromium, as "
-                        + ".ci/run does) or point -Dledger.test.chromium at one");
-        Files.createDirectories(SCREENSHOTS);
-        Path output = Files.createTempFile("console", ".json");
-        Path log = Files.createTempFile("console", ".log");
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of("node", "user-page.mjs")))
-                .directory(SCRIPTS.toFile())
-                .redirectOutput(output.toFile())
-                .redirectError(log.toFile());
-        builder.environment()
-                .putAll(Map.of(
-                        "SCENARIO",
-                        scenario,
-                        "CONSOLE_URL",
-                        "http://127.0.0.1:" + port + "/console/",
-                        "CHROMIUM",
-                        CHROMIUM.toString(),
-                        "TOKEN",
-                        token,
-                        "USER_ID",
-                        USER,
-                        "SCREENSHOTS",
-                        SCREENSHOTS.toString()));
-        Process browser = builder.start();
-        boolean finished = browser.waitFor(2, TimeUnit.MINUTES);
-        if (!finished) {
-            browser.destroyForcibly().waitFor();
-        }
-        assertThat(finished)
-                .as("the browser script finished: %s", Files.readString(log))
-                .isTrue();
-        assertThat(browser.exitValue())
-                .as("the browser script's exit code; its output: %s", Files.readString(log))
-                .isZero();
-        return new ObjectMapper().readTree(output.toFile());
     }
 }

@@ -79,6 +79,7 @@ class AccessMatrixTest {
                         Access.ADMIN,
                         404),
                 Arguments.of(HttpMethod.GET, "/api/v1/usage/records/matrix-none", null, Access.READER, 404),
+                Arguments.of(HttpMethod.GET, "/api/v1/me", null, Access.READER, 200),
                 Arguments.of(
                         HttpMethod.GET, "/api/v1/entitlements/matrix-user/MATRIX/explain", null, Access.READER, 200),
                 Arguments.of(HttpMethod.GET, "/api/v1/admin/projections", null, Access.ADMIN, 200),
