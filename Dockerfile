@@ -6,6 +6,16 @@
 #
 #   docker build -t entitlement-ledger:0.1.0 .
 
+# ---- console: the support console's bundle (adr/0025) ----------------------------------------------------------------
+# Node.js only here, for `npm ci` from the committed lock file and `npm run build` (TypeScript, Vite 7 needs Node.js
+# 20.19+). Only the built static files leave this stage; node_modules never reaches the jar or the image.
+FROM node:20.19.5-bookworm-slim AS console
+WORKDIR /console
+COPY src/main/console/package.json src/main/console/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY src/main/console/ ./
+RUN npm run build -- --outDir /console/dist --emptyOutDir
+
 # ---- build: the same Maven wrapper and pom as a developer's build ---------------------------------------------------
 # Pinned to the exact JDK build the tests and benchmarks ran on (17.0.15+6); a rebuild gets the same base.
 FROM eclipse-temurin:17.0.15_6-jdk AS build
@@ -15,10 +25,13 @@ COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY db/ db/
 COPY src/ src/
+# the console's bundle becomes a resource of the jar, served at /console/ as in a developer's build
+COPY --from=console /console/dist/ src/main/resources/static/console/
 
 # Production code only (adr/0016): -Dmaven.test.skip=true compiles and runs no tests; the emulators (embedded Postgres,
 # ElasticMQ, dynalite) are test scope or test resources, so the jar holds none of them. -Dexec.skip=true skips every
-# exec-maven-plugin execution (the `npm ci` of dynalite and of the test-only HCL parser), so no Node.js is needed here.
+# exec-maven-plugin execution (the `npm ci` of dynalite, of the test-only HCL parser and the console's build, done by
+# the console stage above), so no Node.js is needed here.
 # The Maven repository is a BuildKit cache mount: rebuilds after a source change download nothing again, and the
 # repository never ends up in an image layer.
 RUN --mount=type=cache,target=/root/.m2 \

@@ -59,3 +59,30 @@ export async function run(scenarios) {
     await browser.close();
   }
 }
+
+/**
+ * The page's accessibility violations by axe-core (WCAG 2.x A and AA rules): labels, names of buttons and links,
+ * headings, landmarks, contrast. axe runs through the DevTools protocol, which the page's Content-Security-Policy does
+ * not govern, so the page is tested with its real policy.
+ */
+export async function accessibility(page) {
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+  }));
+}
+
+/** How far the page is wider than its viewport (0: nothing overflows horizontally). */
+export async function overflow(page) {
+  return page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+}

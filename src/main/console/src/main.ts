@@ -21,8 +21,12 @@ const nav = document.getElementById('nav') as HTMLElement;
 let signInMessage: string | null = null;
 let leaving = new AbortController();
 
+/** Shows a page and moves focus to it, so a screen reader announces it and Tab goes on from its top. */
 function show(content: HTMLElement): void {
   page.replaceChildren(content);
+  if (!content.classList.contains('loading')) {
+    page.focus({ preventScroll: true });
+  }
   const heading = content.querySelector('h1');
   if (heading) {
     document.title = `${heading.textContent} · Ledger support console`;

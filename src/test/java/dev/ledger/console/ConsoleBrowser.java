@@ -32,11 +32,37 @@ final class ConsoleBrowser {
     }
 
     /**
+     * {@code .ci/run} installs Chromium alongside the build when it is missing and names, in
+     * {@code LEDGER_CHROMIUM_INSTALL}, a file that receives apt-get's exit code at the end. The browser tests wait for
+     * it, and fail (rather than skip) when the install ended without a browser.
+     */
+    private static void awaitInstall() throws InterruptedException, IOException {
+        String status = System.getenv("LEDGER_CHROMIUM_INSTALL");
+        if (status == null || status.isBlank() || Files.isExecutable(CHROMIUM)) {
+            return;
+        }
+        Path exitCode = Path.of(status);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!Files.exists(exitCode) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+        }
+        assertThat(exitCode)
+                .as("the install of Chromium by .ci/run ended within 10 minutes")
+                .exists();
+        assertThat(CHROMIUM)
+                .as(
+                        "Chromium after .ci/run's apt-get install (exit code %s)",
+                        Files.readString(exitCode).trim())
+                .isExecutable();
+    }
+
+    /**
      * Runs {@code scenario} of {@code script} signed in with {@code token}; {@code settings} become environment
      * variables of the script (USER_ID, …).
      */
     JsonNode drive(String script, String scenario, String token, Map<String, String> settings)
             throws IOException, InterruptedException {
+        awaitInstall();
         assumeTrue(
                 Files.isExecutable(CHROMIUM),
                 "SKIPPED: no Chromium at " + CHROMIUM + "; install Debian's chromium (apt-get install -y chromium, as "

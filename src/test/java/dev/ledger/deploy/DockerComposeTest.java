@@ -410,6 +410,10 @@ class DockerComposeTest {
                 .containsPattern("(?m)^FROM eclipse-temurin:17\\.0\\.[0-9]+_[0-9]+-jdk AS build$")
                 .containsPattern("(?m)^FROM eclipse-temurin:17\\.0\\.[0-9]+_[0-9]+-jre$")
                 .contains("-Dexec.skip=true")
+                .as("the support console is built in a Node.js stage and copied into the jar's static resources")
+                .containsPattern("(?m)^FROM node:20\\.[0-9]+\\.[0-9]+-bookworm-slim AS console$")
+                .contains("npm ci")
+                .contains("COPY --from=console /console/dist/ src/main/resources/static/console/")
                 .contains("java -Djarmode=tools -jar target/ledger.jar extract --layers --launcher")
                 .containsPattern("(?m)^USER 10001")
                 .contains("SPRING_PROFILES_ACTIVE=aws")
@@ -462,9 +466,12 @@ class DockerComposeTest {
                 .toList();
         assertThat(froms)
                 .isNotEmpty()
-                .allSatisfy(from -> assertThat(from)
-                        .as("Dockerfile base image")
-                        .matches("[a-z0-9./_-]+:[0-9]+\\.[0-9]+\\.[0-9]+_[0-9]+-j(dk|re)"));
+                .allSatisfy(
+                        from -> assertThat(from)
+                                .as(
+                                        "Dockerfile base image: an exact JDK build, or an exact Node.js release for the console")
+                                .matches(
+                                        "[a-z0-9./_-]+:[0-9]+\\.[0-9]+\\.[0-9]+_[0-9]+-j(dk|re)|node:[0-9]+\\.[0-9]+\\.[0-9]+-bookworm-slim"));
     }
 
     @Test
