@@ -72,17 +72,17 @@ final class ConsoleSeed {
     }
 
     /**
-     * Sends a usage message over SQS that the ledger refuses and waits until it is dead-lettered, so that every
-     * rejection of it is recorded.
+     * Sends a usage message over SQS that the ledger refuses and waits until every receive of it is refused and
+     * recorded ({@code ledger.sqs.max-receive-count}; the redrive policy then moves it to the DLQ).
      */
     String sendRejected(String userId, String key, long amount, String idempotencyKey) {
         String id = send("{\"userId\":\"" + userId + "\",\"entitlementKey\":\"" + key + "\",\"amount\":" + amount
                 + ",\"idempotencyKey\":\"" + idempotencyKey + "\"}");
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            ResponseEntity<JsonNode> record =
-                    get("/api/v1/usage/records/" + idempotencyKey, AdminClient.READER_TOKEN);
+        int receives = app.getEnvironment().getRequiredProperty("ledger.sqs.max-receive-count", Integer.class);
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            ResponseEntity<JsonNode> record = get("/api/v1/usage/records/" + idempotencyKey, AdminClient.READER_TOKEN);
             return record.getStatusCode() == HttpStatus.OK
-                    && record.getBody().get("rejections").findValuesAsText("outcome").contains("DEAD_LETTERED");
+                    && record.getBody().get("rejections").size() >= receives;
         });
         return id;
     }
