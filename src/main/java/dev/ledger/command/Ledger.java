@@ -5,6 +5,7 @@ import dev.ledger.entitlement.Consumption;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.EntitlementRejection;
 import dev.ledger.entitlement.RejectionReason;
+import java.time.Instant;
 import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -21,6 +22,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class Ledger {
 
+    /**
+     * The metadata key of a usage's SQS {@code SentTimestamp} (epoch milliseconds, a {@code Long}): stored with the
+     * usage's events, so that the projections can time their delay from it ({@code ledger.projection.delay}).
+     */
+    public static final String SQS_SENT_TIMESTAMP = "sqsSentTimestamp";
+
     private final CommandGateway commandGateway;
 
     Ledger(CommandGateway commandGateway) {
@@ -29,6 +36,12 @@ public class Ledger {
 
     public Consumption consume(ConsumeUsage command) {
         return send(command.id(), command, Map.of());
+    }
+
+    /** Consumes a usage that came from SQS; {@code sentAt} (may be null) is the message's {@code SentTimestamp}. */
+    public Consumption consume(ConsumeUsage command, Instant sentAt) {
+        return send(
+                command.id(), command, sentAt == null ? Map.of() : Map.of(SQS_SENT_TIMESTAMP, sentAt.toEpochMilli()));
     }
 
     /** Sends {@code command} for {@code id} and waits for the result; {@code metaData} is stored with its events. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.ledger.command.Ledger;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
@@ -67,7 +68,7 @@ public class AxonConfiguration {
     /**
      * Events keep the correlation of their command, the caller, action and reason of administrative commands (audit),
      * and a reversal's {@code Idempotency-Key} with the fingerprint of its request (recorded with the reversal's
-     * answer).
+     * answer), and a usage's SQS {@code SentTimestamp} (the projections time their delay from it).
      */
     @Bean
     public CorrelationDataProvider messageOrigin() {
@@ -76,7 +77,8 @@ public class AxonConfiguration {
 
     @Bean
     public CorrelationDataProvider auditCorrelation() {
-        return new SimpleCorrelationDataProvider("caller", "action", "reason", "idempotencyKey", "requestFingerprint");
+        return new SimpleCorrelationDataProvider(
+                "caller", "action", "reason", "idempotencyKey", "requestFingerprint", Ledger.SQS_SENT_TIMESTAMP);
     }
 
     /** Axon's processing-group default logs and skips a failing event handler; a projection must never skip. */

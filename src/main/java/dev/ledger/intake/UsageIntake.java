@@ -197,7 +197,7 @@ public class UsageIntake {
         try {
             Consumption consumption = transientRetry.execute(attempt -> {
                 attempt.setAttribute(IN_FLIGHT, new InFlight(received.id(), extendVisibility));
-                return ledger.consume(command);
+                return ledger.consume(command, received.sentAt());
             });
             return new Classified(
                     consumption == Consumption.COUNTED ? Disposition.COUNTED : Disposition.DUPLICATE,

@@ -18,7 +18,6 @@ import java.util.Set;
  * @param messages            ingest: messages per consumer at saturation, uniform case ({@code bench.messages})
  * @param hotMessages         ingest: the same for the hot case ({@code bench.hotMessages}, default {@code messages})
  * @param entitlements        ingest: entitlements of the uniform case ({@code bench.entitlements})
- * @param latencySample       ingest: entitlements of the uniform case whose items are polled for latency
  * @param pacedSeconds        ingest: length of the paced phase that measures latency below saturation
  * @param pacedLoad           ingest: the paced rate as a fraction of the slower consumer's saturation throughput
  * @param producerThreads     ingest: threads sending SendMessageBatch calls
@@ -34,6 +33,11 @@ import java.util.Set;
  * @param serviceHeap         history: {@code -Xmx} of the separate service JVM that serves pages and the export
  * @param aggregateEvents     aggregate: events of the large entitlement
  * @param aggregateCommands   aggregate: timed commands per entitlement
+ * @param repetitions         ingest and rebuild: how often each phase is repeated, the order of the consumers rotated
+ *                            each time ({@code bench.repetitions}); figures are medians
+ * @param warmUpMessages      ingest: messages each consumer process takes, unmeasured, before the first phase
+ * @param consumerHeap        ingest: {@code -Xmx} of every consumer process (the ledger and both anchors)
+ * @param profile             ingest: one more uniform saturation phase of the ledger under JFR, summarized in the report
  */
 record BenchSettings(
         boolean quick,
@@ -42,7 +46,6 @@ record BenchSettings(
         int messages,
         int hotMessages,
         int entitlements,
-        int latencySample,
         int pacedSeconds,
         double pacedLoad,
         int producerThreads,
@@ -56,7 +59,11 @@ record BenchSettings(
         int historySamples,
         String serviceHeap,
         int aggregateEvents,
-        int aggregateCommands) {
+        int aggregateCommands,
+        int repetitions,
+        int warmUpMessages,
+        String consumerHeap,
+        boolean profile) {
 
     static final List<String> ALL_SCENARIOS = List.of("ingest", "rebuild", "history", "aggregate");
     /** The history API's default page size, which the page figures use. */
@@ -72,7 +79,6 @@ record BenchSettings(
         require(messages >= 10, "bench.messages must be >= 10");
         require(hotMessages >= 10, "bench.hotMessages must be >= 10");
         require(entitlements >= 1, "bench.entitlements must be >= 1");
-        require(latencySample >= 1, "bench.latencySample must be >= 1");
         require(pacedSeconds >= 1, "bench.pacedSeconds must be >= 1");
         require(pacedLoad > 0 && pacedLoad <= 1, "bench.pacedLoad must be in (0, 1]");
         require(producerThreads >= 1, "bench.producerThreads must be >= 1");
@@ -92,6 +98,8 @@ record BenchSettings(
         require(historySamples >= 1, "bench.historySamples must be >= 1");
         require(aggregateEvents >= 2, "bench.aggregateEvents must be >= 2");
         require(aggregateCommands >= 1, "bench.aggregateCommands must be >= 1");
+        require(repetitions >= 1, "bench.repetitions must be >= 1");
+        require(warmUpMessages >= 0, "bench.warmUpMessages must be >= 0");
     }
 
     static BenchSettings fromSystemProperties() {
@@ -114,7 +122,6 @@ record BenchSettings(
                 messages,
                 integer("bench.hotMessages", messages),
                 integer("bench.entitlements", quick ? 1_000 : 10_000),
-                integer("bench.latencySample", 500),
                 integer("bench.pacedSeconds", quick ? 5 : 30),
                 decimal("bench.pacedLoad", 0.5),
                 integer("bench.producerThreads", 2),
@@ -128,7 +135,11 @@ record BenchSettings(
                 integer("bench.historySamples", quick ? 30 : 200),
                 System.getProperty("bench.serviceHeap", "256m"),
                 integer("bench.aggregateEvents", quick ? 5_000 : 100_000),
-                integer("bench.aggregateCommands", quick ? 50 : 300));
+                integer("bench.aggregateCommands", quick ? 50 : 300),
+                integer("bench.repetitions", quick ? 1 : 3),
+                integer("bench.warmUpMessages", quick ? 500 : 5_000),
+                System.getProperty("bench.consumerHeap", "512m"),
+                !"false".equalsIgnoreCase(System.getProperty("bench.profile", quick ? "false" : "true")));
     }
 
     boolean runs(String scenario) {
@@ -142,7 +153,6 @@ record BenchSettings(
         map.put("bench.messages", messages);
         map.put("bench.hotMessages", hotMessages);
         map.put("bench.entitlements", entitlements);
-        map.put("bench.latencySample", latencySample);
         map.put("bench.pacedSeconds", pacedSeconds);
         map.put("bench.pacedLoad", pacedLoad);
         map.put("bench.producerThreads", producerThreads);
@@ -157,6 +167,10 @@ record BenchSettings(
         map.put("bench.serviceHeap", serviceHeap);
         map.put("bench.aggregateEvents", aggregateEvents);
         map.put("bench.aggregateCommands", aggregateCommands);
+        map.put("bench.repetitions", repetitions);
+        map.put("bench.warmUpMessages", warmUpMessages);
+        map.put("bench.consumerHeap", consumerHeap);
+        map.put("bench.profile", profile);
         return map;
     }
 

@@ -16,32 +16,32 @@ import dev.ledger.support.LedgerInstances;
 import dev.ledger.support.TestDatabase;
 import dev.ledger.support.TestDynamoDb;
 import dev.ledger.support.TestSqs;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Scenario 1: usage messages through SQS until the DynamoDB item reflects them, for usage spread over many
- * entitlements and for one hot entitlement; the ledger against a consumer that does what the seed's Lambda did, and
- * against the raw rate of ElasticMQ.
+ * Scenario 1: usage messages through SQS until the consumer has applied them, for usage spread over many entitlements
+ * and for one hot entitlement; the ledger against two anchors without history (the seed's Lambda, and one conditional
+ * {@code UpdateItem} per message), each consumer a JVM of its own; and the raw rate of ElasticMQ.
  */
 final class IngestScenario implements Scenario {
 
@@ -50,45 +50,50 @@ final class IngestScenario implements Scenario {
     /** High enough that no message of the benchmark is ever over the limit. */
     static final long LIMIT = 1_000_000_000_000L;
 
-    private static final String BASELINE_TABLE = "bench-baseline-entitlements";
+    private static final String SEED_TABLE = "bench-baseline-entitlements";
+    private static final String UPDATE_TABLE = "bench-update-item-entitlements";
+    private static final String TABLE_PROCESSOR = "entitlement-table";
+    private static final String HISTORY_PROCESSOR = "usage-history";
     private static final Duration CATCH_UP = Duration.ofMinutes(30);
-    private static final List<String> PERCENTILES = List.of("p50", "p95", "p99");
     private static final int CEILING_WARM_UP = 5_000;
     private static final String METHOD = """
             Messages carry the seed's body (userId, entitlementKey, amount 1, an idempotencyKey, metadata) and are \
-            sent in SendMessageBatch calls of 10 from `bench.producerThreads` threads. Each case (uniform: usage \
-            spread at random over `bench.entitlements` entitlements; hot: all usage on one entitlement) runs four \
-            phases: the baseline and then the ledger at saturation (all `bench.messages` sent as fast as possible), \
-            then both paced at `bench.pacedLoad` times the slower one's saturation throughput for `bench.pacedSeconds` \
-            (the hot case sends `bench.hotMessages` at saturation, by default the same number). \
-            Throughput = messages / (time the last item showed its final count - first send). Latency = time the \
-            item's usageCount first showed the message - the message's send time (taken just before its \
-            SendMessageBatch call, i.e. at or before SentTimestamp), paired in send order per entitlement: for an \
-            entitlement whose count was first seen at base + j at time r_j, the j-th message sent to it has latency \
-            r_j - s_j. Items are polled with consistent BatchGetItem reads: a random sample of `bench.latencySample` \
-            entitlements every 100 ms (uniform) or the hot item every 20 ms; the mean sweep time is the resolution \
-            (details: sampleSweepMillis). Completion of all entitlements is then confirmed by full sweeps \
-            (fullSweepMillis). Latency at saturation includes waiting behind the backlog; the paced figures show \
-            latency below saturation. Baseline: a consumer written for the benchmark that does what the seed's \
-            Lambda does: invocations (`bench.baselineInvocations` at once) of up to 20 messages, each message in \
-            turn: GetItem, lazy period reset, limit check, UpdateItem conditional on the count and period it read \
-            (retried on a lost race), DeleteMessageBatch of the successes; no event store, no history, no dedup; its \
-            own queue and table on the same ElasticMQ and dynalite. Ceiling: the same producer with a no-op \
-            consumer (`bench.ceilingConsumers` threads receiving 10 at a time and deleting them in batches), \
-            measured first, after an unmeasured warm-up of up to 5,000 messages through the same path. The \
-            ledger runs with its default local configuration (details: ledgerSettings) in the benchmark's JVM, \
-            which also hosts ElasticMQ; dynalite is a Node.js process. Between phases the ledger's projections \
-            (DynamoDB table and usage history) are allowed to catch up, so each phase starts quiet.""";
+            sent in SendMessageBatch calls of 10 from `bench.producerThreads` threads of the benchmark's JVM, which \
+            also hosts ElasticMQ; dynalite is a Node.js process. Three consumers, each a JVM of its own with the same \
+            options (`-Xmx` `bench.consumerHeap`, default GC), each on its own queue and table: **the ledger** \
+            (the service as deployed, local profile, its default settings: details ledgerSettings), **the \
+            seed-faithful baseline** (what the seed's Lambda did: `bench.baselineInvocations` invocations at once of \
+            up to 20 messages, each message GetItem, lazy period reset, limit check, UpdateItem conditional on what \
+            it read, DeleteMessageBatch of the successes; no event store, no history, no dedup) and **the \
+            single-UpdateItem design** (the same invocations, one UpdateItem per message: ADD the amount, conditional \
+            on active, the count leaving room under the limit, which the consumer knows, and the period not ended; \
+            the seed's path only when that condition fails). Each case (uniform: usage spread at random over \
+            `bench.entitlements` entitlements; hot: all usage on one) runs `bench.repetitions` rounds at saturation \
+            (`bench.messages` sent as fast as possible) and then as many paced at `bench.pacedLoad` times the \
+            ledger's median saturation throughput for `bench.pacedSeconds`; every round runs the three consumers one \
+            after the other, the order rotated each round. Before the first round every consumer takes \
+            `bench.warmUpMessages` unmeasured messages (caches and JIT warmed the same way). **Delay is measured on \
+            the server**: each consumer records, for each message, the time from its SQS SentTimestamp to the item \
+            write acknowledged (the ledger's projectors: `ledger.projection.delay`, also the history row committed), \
+            in the same fine-bucketed histogram, read by Prometheus scrapes before and after the phase; nothing is \
+            polled for it. **Throughput** = messages / (time the consumer's applied count reached the phase's \
+            messages - first send); the count is read every 500 ms and, for the last tenth, every 50 ms (the \
+            anchors answer it themselves; for the ledger its history rows are counted in its database, then its \
+            projection's delay count is scraped until complete, which it nearly always is by then), and the time \
+            taken is the middle of the last interval; for the ledger both projections must be complete. **CPU** per 1,000 messages is the consumer process's user + system time from /proc over the \
+            phase. Ratios are computed per round from that round's pair, and the median and range of the rounds are \
+            reported. Per-message resources of the ledger (Postgres statements from pg_stat_statements, commits, WAL \
+            bytes from the LSN, Postgres CPU from its process tree, AWS requests and DynamoDB capacity units as \
+            returned with ReturnConsumedCapacity) are in the details (capacity). Between phases every consumer is \
+            quiet and its queue empty. Ceiling: a no-op consumer in the benchmark's JVM receiving 10 at a time.""";
 
     private final BenchSettings settings;
     private Report report;
     private SqsClient sqs;
     private DynamoDbClient dynamo;
-    private ConfigurableApplicationContext app;
     private UsageProducer producer;
-    private String ledgerQueue;
-    private String ledgerTable;
-    private String baselineQueue;
+    private PgAccounting pg;
+    private TestDatabase.Database database;
 
     IngestScenario(BenchSettings settings) {
         this.settings = settings;
@@ -99,36 +104,71 @@ final class IngestScenario implements Scenario {
         return NAME;
     }
 
-    /** A case: its entitlements, the ones polled for latency (indexes into keys), and how often they are polled. */
-    private record Case(String name, List<EntitlementId> keys, int[] sample, Duration sampleInterval) {}
+    /** A case: its entitlements. */
+    private record Case(String name, List<EntitlementId> keys) {
+
+        String label() {
+            return name + " (" + keys.size() + " entitlement" + (keys.size() == 1 ? "" : "s") + ")";
+        }
+    }
+
+    /** A consumer under test, in its own process. */
+    private interface Consumer {
+        String name();
+
+        String queue();
+
+        String table();
+
+        long pid();
+
+        /** Messages applied to the item so far. */
+        long applied() throws Exception;
+
+        /** History rows committed so far, or -1 when the consumer keeps no history. */
+        long historied() throws Exception;
+
+        String scrape() throws Exception;
+
+        boolean ledger();
+
+        /** Counts start here (the ledger counts from its database). */
+        default void mark() throws Exception {}
+    }
 
     /** One phase's outcome for one consumer. */
     private record Phase(
             String consumer,
             String kase,
             String load,
+            int round,
             int messages,
-            Double targetRate,
             Double sendRate,
+            Double itemThroughput,
             Double throughput,
-            Percentiles.Summary latency,
-            Double sampleSweepMillis,
-            Double fullSweepMillis,
-            boolean complete) {
+            DelayHistogram itemDelay,
+            DelayHistogram historyDelay,
+            double cpuMillis,
+            Map<String, Object> resources) {
+
+        Double cpuPerThousand() {
+            return cpuMillis * 1000.0 / messages;
+        }
 
         Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("consumer", consumer);
             map.put("case", kase);
             map.put("load", load);
+            map.put("round", round);
             map.put("messages", messages);
-            map.put("targetRatePerSecond", targetRate);
-            map.put("sendRatePerSecond", sendRate);
-            map.put("throughputPerSecond", throughput);
-            map.put("latencyMillis", latency == null ? null : latency.toMap());
-            map.put("sampleSweepMillis", sampleSweepMillis);
-            map.put("fullSweepMillis", fullSweepMillis);
-            map.put("complete", complete);
+            map.put("sendRatePerSecond", IngestScenario.rounded(sendRate));
+            map.put("itemThroughputPerSecond", IngestScenario.rounded(itemThroughput));
+            map.put("throughputPerSecond", IngestScenario.rounded(throughput));
+            map.put("delayToItemMillis", itemDelay.toMap());
+            map.put("delayToHistoryMillis", historyDelay == null ? null : historyDelay.toMap());
+            map.put("cpuMillisPer1000Messages", IngestScenario.rounded(cpuPerThousand()));
+            map.put("resources", resources);
             return map;
         }
     }
@@ -141,288 +181,640 @@ final class IngestScenario implements Scenario {
         for (int i = 0; i < settings.entitlements(); i++) {
             uniformKeys.add(EntitlementId.of(String.format(Locale.ROOT, "bench-user-%06d", i), KEY));
         }
-        List<EntitlementId> hotKeys = List.of(EntitlementId.of("bench-hot-user", KEY));
-        Case uniform = new Case(
-                "uniform", uniformKeys, sample(uniformKeys.size(), settings.latencySample()), Duration.ofMillis(100));
-        Case hot = new Case("hot", hotKeys, new int[] {0}, Duration.ofMillis(20));
+        Case uniform = new Case("uniform", uniformKeys);
+        Case hot = new Case("hot", List.of(EntitlementId.of("bench-hot-user", KEY)));
         List<EntitlementId> allKeys = new ArrayList<>(uniformKeys);
-        allKeys.addAll(hotKeys);
+        allKeys.addAll(hot.keys());
 
         // a monthly period that started a day ago: no period ends while the benchmark runs
         Instant anchor = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
         UsagePolicy policy = new UsagePolicy(LIMIT, Period.MONTHLY, anchor, OverLimit.REJECT);
         PeriodWindow window = PeriodCalendar.windowContaining(Period.MONTHLY, anchor, Instant.now());
+        Path directory = settings.output().resolve("ingest");
 
-        TestDatabase.Database database = TestDatabase.newDatabase();
+        database = TestDatabase.newDatabase();
+        pg = new PgAccounting(database);
+        report.detail(NAME, "postgresStatementsCounted", pg.statementsAvailable());
+        String ledgerQueue;
+        String ledgerTable;
+        try (ConfigurableApplicationContext setup = LedgerInstances.start(database, "ledger.environment=bench")) {
+            ledgerQueue = setup.getBean(Queues.class).queueUrl();
+            ledgerTable = setup.getBean(EntitlementTable.class).name();
+            report.detail(NAME, "ledgerSettings", ledgerSettings(setup));
+            report.log("ingest: granting " + allKeys.size() + " entitlements through the ledger");
+            long start = System.nanoTime();
+            grant(setup.getBean(Ledger.class), allKeys, policy);
+            CatchUp.await(setup, CATCH_UP, Projection.DYNAMODB, Projection.HISTORY);
+            report.detail(NAME, "setupGrantSeconds", seconds(System.nanoTime() - start));
+        }
+
         try (SqsClient sqsClient = Clients.sqs(TestSqs.endpoint());
-                DynamoDbClient dynamoClient = Clients.dynamo(TestDynamoDb.endpoint());
-                ConfigurableApplicationContext context = LedgerInstances.start(database, "ledger.environment=bench")) {
+                DynamoDbClient dynamoClient = Clients.dynamo(TestDynamoDb.endpoint())) {
             sqs = sqsClient;
             dynamo = dynamoClient;
-            app = context;
             producer = new UsageProducer(sqs, settings.producerThreads());
-            ledgerQueue = app.getBean(Queues.class).queueUrl();
-            ledgerTable = app.getBean(EntitlementTable.class).name();
-            report.detail(NAME, "ledgerSettings", ledgerSettings());
-
-            report.log("ingest: granting " + allKeys.size() + " entitlements through the ledger");
-            long setup = System.nanoTime();
-            grant(app.getBean(Ledger.class), allKeys, policy);
-            CatchUp.await(app, CATCH_UP, Projection.DYNAMODB, Projection.HISTORY);
-            report.detail(NAME, "setupGrantSeconds", seconds(System.nanoTime() - setup));
-
-            baselineQueue = Clients.createQueue(sqs, "bench-baseline-queue", Duration.ofSeconds(60));
-            SeedLambdaBaseline.createTable(dynamo, BASELINE_TABLE);
-            SeedLambdaBaseline.putItems(dynamo, BASELINE_TABLE, allKeys, LIMIT, Period.MONTHLY.name(), window);
-
-            String ceilingQueue = Clients.createQueue(sqs, "bench-ceiling-queue", Duration.ofSeconds(60));
-            int warmUp = Math.min(settings.messages(), CEILING_WARM_UP);
-            report.log("ingest: warming up ElasticMQ and the clients with " + warmUp + " messages (not measured)");
-            SqsCeiling.Result warm = SqsCeiling.run(
-                    sqs,
-                    ceilingQueue,
-                    producer,
-                    uniformKeys,
-                    targets(uniform, warmUp, 0),
-                    settings.ceilingConsumers(),
-                    stall());
-            report.check(
-                    NAME, "ceiling warm-up: every message received and deleted", warm.complete(), warmUp + " sent");
-            report.log("ingest: ceiling, " + settings.messages() + " messages through ElasticMQ to a no-op consumer");
-            SqsCeiling.Result ceiling = SqsCeiling.run(
-                    sqs,
-                    ceilingQueue,
-                    producer,
-                    uniformKeys,
-                    targets(uniform, settings.messages(), 1),
-                    settings.ceilingConsumers(),
-                    stall());
-            Map<String, Object> ceilingDetail = new LinkedHashMap<>();
-            ceilingDetail.put("messages", ceiling.messages());
-            ceilingDetail.put("consumers", settings.ceilingConsumers());
-            ceilingDetail.put("sendRatePerSecond", ceiling.sent().sendRate());
-            ceilingDetail.put("throughputPerSecond", ceiling.throughput());
-            Percentiles.Summary ceilingLatency = Percentiles.of(ceiling.receiveLatencies());
-            ceilingDetail.put("sentTimestampToReceiveMillis", ceilingLatency == null ? null : ceilingLatency.toMap());
-            report.detail(NAME, "ceiling", ceilingDetail);
-            report.check(
-                    NAME,
-                    "ceiling: every message received and deleted",
-                    ceiling.complete(),
-                    ceiling.messages() + " sent");
-            report.log("ingest: ceiling " + Report.number(ceiling.throughput()) + " msg/s");
-
-            Map<String, long[]> ledgerCounts = new LinkedHashMap<>();
-            Map<String, long[]> baselineCounts = new LinkedHashMap<>();
-            long ledgerSent = 0;
-            int seed = 100;
-            for (Case kase : List.of(uniform, hot)) {
-                long[] ledgerBase = new long[kase.keys().size()];
-                long[] baselineBase = new long[kase.keys().size()];
-                ledgerCounts.put(kase.name(), ledgerBase);
-                baselineCounts.put(kase.name(), baselineBase);
-
-                int count = kase == hot ? settings.hotMessages() : settings.messages();
-                int[] saturated = targets(kase, count, seed++);
-                Phase baselineSaturated = phase(false, kase, "saturation", saturated, 0, baselineBase);
-                Phase ledgerSaturated = phase(true, kase, "saturation", saturated, 0, ledgerBase);
-                ledgerSent += saturated.length;
-
-                double slower = Math.min(baselineSaturated.throughput(), ledgerSaturated.throughput());
-                double rate = Math.max(1.0, settings.pacedLoad() * slower);
-                int pacedMessages = (int) Math.max(50, Math.round(rate * settings.pacedSeconds()));
-                int[] paced = targets(kase, pacedMessages, seed++);
-                String load = String.format(Locale.ROOT, "paced at %.0f msg/s", rate);
-                Phase baselinePaced = phase(false, kase, load, paced, rate, baselineBase);
-                Phase ledgerPaced = phase(true, kase, load, paced, rate, ledgerBase);
-                ledgerSent += paced.length;
-
-                int size = kase.keys().size();
-                String c = kase.name() + " (" + size + " entitlement" + (size == 1 ? "" : "s") + ")";
-                report.figure(
-                        NAME,
-                        c + ": throughput at saturation",
-                        ledgerSaturated.throughput(),
-                        "msg/s",
-                        "seed-Lambda baseline",
-                        baselineSaturated.throughput(),
-                        "ledger / baseline");
-                report.figure(
-                        NAME,
-                        c + ": throughput at saturation",
-                        ledgerSaturated.throughput(),
-                        "msg/s",
-                        "ElasticMQ ceiling (no-op consumer)",
-                        ceiling.throughput(),
-                        "ledger / ceiling");
-                report.figure(
-                        NAME,
-                        c + ": baseline throughput at saturation",
-                        baselineSaturated.throughput(),
-                        "msg/s",
-                        "ElasticMQ ceiling (no-op consumer)",
-                        ceiling.throughput(),
-                        "baseline / ceiling");
-                for (String p : PERCENTILES) {
-                    report.figure(
-                            NAME,
-                            c + ": latency " + p + " at saturation (includes the backlog)",
-                            pick(ledgerSaturated.latency(), p),
-                            "ms",
-                            "seed-Lambda baseline",
-                            pick(baselineSaturated.latency(), p),
-                            "ledger / baseline");
-                }
-                for (String p : PERCENTILES) {
-                    report.figure(
-                            NAME,
-                            c + ": latency " + p + " " + load,
-                            pick(ledgerPaced.latency(), p),
-                            "ms",
-                            "seed-Lambda baseline",
-                            pick(baselinePaced.latency(), p),
-                            "ledger / baseline");
-                }
-                report.write();
+            String seedQueue = Clients.createQueue(sqs, "bench-baseline-queue", Duration.ofSeconds(60));
+            String updateQueue = Clients.createQueue(sqs, "bench-update-item-queue", Duration.ofSeconds(60));
+            for (String table : List.of(SEED_TABLE, UPDATE_TABLE)) {
+                SeedLambdaBaseline.createTable(dynamo, table);
+                SeedLambdaBaseline.putItems(dynamo, table, allKeys, LIMIT, Period.MONTHLY.name(), window);
             }
-
-            sanity(uniform, hot, ledgerCounts, baselineCounts, ledgerSent);
+            report.log("ingest: starting the consumer processes");
+            try (ServiceProcess service = ServiceProcess.start(
+                            database,
+                            AnchorProcess.jvmOptions(settings.consumerHeap()),
+                            directory.resolve("ledger"),
+                            "ledger.environment=bench",
+                            DelayHistogram.sloProperty());
+                    AnchorProcess seed = AnchorProcess.start(
+                            SeedLambdaBaseline.Mode.SEED,
+                            settings.consumerHeap(),
+                            directory,
+                            TestSqs.endpoint(),
+                            TestDynamoDb.endpoint(),
+                            seedQueue,
+                            SEED_TABLE,
+                            settings.baselineInvocations(),
+                            LIMIT);
+                    AnchorProcess update = AnchorProcess.start(
+                            SeedLambdaBaseline.Mode.UPDATE_ITEM,
+                            settings.consumerHeap(),
+                            directory,
+                            TestSqs.endpoint(),
+                            TestDynamoDb.endpoint(),
+                            updateQueue,
+                            UPDATE_TABLE,
+                            settings.baselineInvocations(),
+                            LIMIT)) {
+                Consumer ledger = ledger(service, ledgerQueue, ledgerTable);
+                Consumer seedBaseline = anchor("seed-faithful baseline", seed, seedQueue, SEED_TABLE);
+                Consumer updateItem = anchor("single-UpdateItem design", update, updateQueue, UPDATE_TABLE);
+                List<Consumer> consumers = List.of(seedBaseline, updateItem, ledger);
+                Map<String, long[]> counts = new LinkedHashMap<>();
+                for (Consumer consumer : consumers) {
+                    counts.put(consumer.name() + "/uniform", new long[uniformKeys.size()]);
+                    counts.put(consumer.name() + "/hot", new long[1]);
+                }
+                ceiling(uniform);
+                int seed0 = 100;
+                if (settings.warmUpMessages() > 0) {
+                    int[] warm = targets(uniform, settings.warmUpMessages(), seed0++);
+                    for (Consumer consumer : consumers) {
+                        report.log("ingest: warming up " + consumer.name() + " with " + warm.length + " messages");
+                        phase(consumer, uniform, "warm-up", 0, warm, 0, counts);
+                    }
+                }
+                long ledgerSent = settings.warmUpMessages();
+                List<Phase> all = new ArrayList<>();
+                for (Case kase : List.of(uniform, hot)) {
+                    int count = kase == hot ? settings.hotMessages() : settings.messages();
+                    List<Phase> saturated = new ArrayList<>();
+                    for (int round = 1; round <= settings.repetitions(); round++) {
+                        int[] targets = targets(kase, count, seed0++);
+                        for (Consumer consumer : rotate(consumers, round - 1)) {
+                            saturated.add(phase(consumer, kase, "saturation", round, targets, 0, counts));
+                        }
+                        ledgerSent += targets.length;
+                    }
+                    double ledgerMax = median(saturated.stream()
+                            .filter(p -> p.consumer().equals(ledger.name()))
+                            .map(Phase::throughput)
+                            .toList());
+                    double rate = Math.max(1.0, settings.pacedLoad() * ledgerMax);
+                    int pacedMessages = (int) Math.max(50, Math.round(rate * settings.pacedSeconds()));
+                    String load = String.format(Locale.ROOT, "paced at %.0f msg/s", rate);
+                    List<Phase> paced = new ArrayList<>();
+                    for (int round = 1; round <= settings.repetitions(); round++) {
+                        int[] targets = targets(kase, pacedMessages, seed0++);
+                        for (Consumer consumer : rotate(consumers, round - 1)) {
+                            paced.add(phase(consumer, kase, load, round, targets, rate, counts));
+                        }
+                        ledgerSent += targets.length;
+                    }
+                    figures(kase, saturated, paced, load, ledger, seedBaseline, updateItem);
+                    all.addAll(saturated);
+                    all.addAll(paced);
+                    report.write();
+                }
+                capacity(all, ledger, seedBaseline, updateItem);
+                if (settings.profile()) {
+                    ledgerSent += profile(service, ledger, uniform, seed0, counts);
+                }
+                sanity(consumers, uniform, hot, counts, ledgerSent);
+            }
         }
     }
 
-    /** Sends {@code targets}, watches the items until every message shows, and records the phase. */
-    private Phase phase(boolean ledger, Case kase, String load, int[] targets, double rate, long[] counts)
+    private Consumer ledger(ServiceProcess service, String queue, String table) throws java.sql.SQLException {
+        LedgerProgress progress = new LedgerProgress(database);
+        return new Consumer() {
+            public String name() {
+                return "ledger";
+            }
+
+            public String queue() {
+                return queue;
+            }
+
+            public String table() {
+                return table;
+            }
+
+            public long pid() {
+                return service.pid();
+            }
+
+            public long applied() throws Exception {
+                return service.delayCount(TABLE_PROCESSOR);
+            }
+
+            public long historied() throws Exception {
+                return progress.historied();
+            }
+
+            public String scrape() throws Exception {
+                return service.scrape();
+            }
+
+            public boolean ledger() {
+                return true;
+            }
+
+            public void mark() throws Exception {
+                progress.mark();
+            }
+        };
+    }
+
+    private static Consumer anchor(String name, AnchorProcess process, String queue, String table) {
+        return new Consumer() {
+            public String name() {
+                return name;
+            }
+
+            public String queue() {
+                return queue;
+            }
+
+            public String table() {
+                return table;
+            }
+
+            public long pid() {
+                return process.pid();
+            }
+
+            public long applied() throws Exception {
+                return process.count();
+            }
+
+            public long historied() {
+                return -1;
+            }
+
+            public String scrape() throws Exception {
+                return process.scrape();
+            }
+
+            public boolean ledger() {
+                return false;
+            }
+        };
+    }
+
+    private void ceiling(Case uniform) throws Exception {
+        String ceilingQueue = Clients.createQueue(sqs, "bench-ceiling-queue", Duration.ofSeconds(60));
+        int warmUp = Math.min(settings.messages(), CEILING_WARM_UP);
+        SqsCeiling.Result warm = SqsCeiling.run(
+                sqs,
+                ceilingQueue,
+                producer,
+                uniform.keys(),
+                targets(uniform, warmUp, 0),
+                settings.ceilingConsumers(),
+                stall());
+        report.check(NAME, "ceiling warm-up: every message received and deleted", warm.complete(), warmUp + " sent");
+        report.log("ingest: ceiling, " + settings.messages() + " messages through ElasticMQ to a no-op consumer");
+        SqsCeiling.Result ceiling = SqsCeiling.run(
+                sqs,
+                ceilingQueue,
+                producer,
+                uniform.keys(),
+                targets(uniform, settings.messages(), 1),
+                settings.ceilingConsumers(),
+                stall());
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("messages", ceiling.messages());
+        detail.put("consumers", settings.ceilingConsumers());
+        detail.put("sendRatePerSecond", ceiling.sent().sendRate());
+        detail.put("throughputPerSecond", ceiling.throughput());
+        report.detail(NAME, "ceiling", detail);
+        report.check(
+                NAME, "ceiling: every message received and deleted", ceiling.complete(), ceiling.messages() + " sent");
+        report.log("ingest: ceiling " + Report.number(ceiling.throughput()) + " msg/s");
+    }
+
+    /** Sends {@code targets} to the consumer, waits until it has applied them all, and records the phase. */
+    private Phase phase(
+            Consumer consumer,
+            Case kase,
+            String load,
+            int round,
+            int[] targets,
+            double rate,
+            Map<String, long[]> counts)
             throws Exception {
-        String queue = ledger ? ledgerQueue : baselineQueue;
-        String table = ledger ? ledgerTable : BASELINE_TABLE;
-        String consumer = ledger ? "ledger" : "seed-Lambda baseline";
-        String label = consumer + ", " + kase.name() + ", " + load;
-        int[] increments = new int[kase.keys().size()];
-        for (int target : targets) {
-            increments[target]++;
-        }
-        ItemWatcher watcher = new ItemWatcher(dynamo, table, kase.keys(), counts.clone(), increments, kase.sample());
-        SeedLambdaBaseline baseline = ledger
-                ? null
-                : new SeedLambdaBaseline(sqs, dynamo, baselineQueue, BASELINE_TABLE, settings.baselineInvocations());
-        ExecutorService watching = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "bench-watcher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        String label = consumer.name() + ", " + kase.name() + ", " + load + (round > 0 ? ", round " + round : "");
         report.log("ingest: " + label + ": " + targets.length + " messages");
-        String tag = kase.name() + "-" + (rate > 0 ? "paced" : "saturation") + "-" + (ledger ? "ledger" : "baseline");
+        consumer.mark();
+        long appliedBase = consumer.applied();
+        long historyBase = consumer.historied();
+        Map<String, Double> before = DelayHistogram.parse(consumer.scrape());
+        if (consumer.ledger()) {
+            pg.resetStatements();
+        }
+        PgAccounting.Snapshot pgBefore = pg.snapshot();
+        double cpuBefore = ProcCpu.millis(consumer.pid());
+        String tag = kase.name() + "-" + load.replace(' ', '-') + "-" + round + "-"
+                + consumer.name().replace(' ', '-');
+
+        ExecutorService sending = Executors.newSingleThreadExecutor();
         UsageProducer.Sent sent;
-        boolean sampled;
-        long completedAt;
+        long itemDone;
+        long historyDone;
         try {
-            if (baseline != null) {
-                baseline.start();
+            Future<UsageProducer.Sent> sendingDone =
+                    sending.submit(() -> producer.send(consumer.queue(), kase.keys(), targets, tag, rate));
+            if (consumer.ledger()) {
+                // the history (read from the database, free for the ledger) first; then its items, nearly always
+                // complete by then, so the ledger is scraped once or twice
+                historyDone = awaitCount(
+                        label + " (history)", consumer::historied, historyBase + targets.length, sendingDone);
+                itemDone = awaitCount(label + " (item)", consumer::applied, appliedBase + targets.length, sendingDone);
+            } else {
+                itemDone = awaitCount(label + " (item)", consumer::applied, appliedBase + targets.length, sendingDone);
+                historyDone = itemDone;
             }
-            Future<Boolean> sampleWatch = watching.submit(() -> watcher.watchSample(kase.sampleInterval(), stall()));
-            sent = producer.send(queue, kase.keys(), targets, tag, rate);
-            sampled = sampleWatch.get();
-            completedAt = sampled ? watcher.awaitAll(Duration.ofMillis(250), stall()) : -1;
+            sent = sendingDone.get();
         } finally {
-            watching.shutdownNow();
-            if (baseline != null) {
-                baseline.stop();
-            }
+            sending.shutdownNow();
         }
-        for (int k = 0; k < counts.length; k++) {
-            counts[k] += increments[k];
+        double cpu = ProcCpu.millis(consumer.pid()) - cpuBefore;
+        PgAccounting.Snapshot pgAfter = pg.snapshot();
+        Map<String, Double> after = DelayHistogram.parse(consumer.scrape());
+        long[] perKey = counts.get(consumer.name() + "/" + kase.name());
+        for (int target : targets) {
+            perKey[target]++;
         }
-        boolean complete = completedAt > 0;
-        Double throughput = complete && completedAt > sent.firstSendMillis()
-                ? targets.length * 1000.0 / (completedAt - sent.firstSendMillis())
-                : null;
-        Percentiles.Summary latency = Percentiles.of(watcher.latencies(sent.sentAtMillis(), targets));
+        long first = sent.firstSendMillis();
+        // the ledger's items are looked at only once its history is complete: no figure of their own
+        Double itemThroughput =
+                consumer.ledger() || itemDone <= first ? null : targets.length * 1000.0 / (itemDone - first);
+        long done = Math.max(itemDone, historyDone);
+        Double throughput = done > first ? targets.length * 1000.0 / (done - first) : null;
+        Map<String, Object> resources = resources(consumer, before, after, pgBefore, pgAfter, targets.length);
         Phase phase = new Phase(
-                consumer,
+                consumer.name(),
                 kase.name(),
                 load,
+                round,
                 targets.length,
-                rate > 0 ? rate : null,
                 sent.sendRate(),
+                itemThroughput,
                 throughput,
-                latency,
-                watcher.meanSampleSweepMillis(),
-                watcher.meanFullSweepMillis(),
-                complete);
-        Map<String, Object> detail = phase.toMap();
-        if (baseline != null) {
-            detail.put("baselineInvocations", settings.baselineInvocations());
-            detail.put("baselineBatches", baseline.batches.sum());
-            detail.put("baselineSucceeded", baseline.succeeded.sum());
-            detail.put("baselineFailed", baseline.failed.sum());
-            detail.put("baselineConditionConflicts", baseline.conflicts.sum());
+                DelayHistogram.between(before, after, TABLE_PROCESSOR),
+                consumer.ledger() ? DelayHistogram.between(before, after, HISTORY_PROCESSOR) : null,
+                cpu,
+                resources);
+        if (consumer.ledger() && round == 1 && load.equals("saturation")) {
+            resources.put("topStatements", pg.topStatements(targets.length, 15));
         }
-        report.detail(NAME, "phase: " + label, detail);
-        report.log("ingest: " + label + ": throughput " + Report.number(throughput) + " msg/s, latency p50/p99 "
-                + Report.number(pick(latency, "p50")) + "/" + Report.number(pick(latency, "p99")) + " ms");
+        report.detail(NAME, "phase: " + label, phase.toMap());
+        report.log("ingest: " + label + ": " + Report.number(throughput) + " msg/s, delay p50/p99 "
+                + Report.number(phase.itemDelay().percentileMillis(0.5)) + "/"
+                + Report.number(phase.itemDelay().percentileMillis(0.99)) + " ms, CPU "
+                + Report.number(phase.cpuPerThousand()) + " ms per 1,000");
         report.check(
                 NAME,
-                label + ": every message shows in its item",
-                complete,
-                watcher.applied() + " of " + targets.length + " seen");
-        report.check(NAME, label + ": no item shows more usage than was sent", !watcher.overshoot(), null);
-        if (baseline != null) {
-            report.check(
-                    NAME,
-                    label + ": the baseline applied every message without error",
-                    baseline.error() == null && baseline.failed.sum() == 0,
-                    baseline.error() == null
-                            ? baseline.failed.sum() + " failed"
-                            : baseline.error().toString());
-        }
-        if (!complete) {
-            throw new IllegalStateException(label + " did not complete: " + watcher.applied() + " of " + targets.length
-                    + " messages showed in the items before nothing moved for " + stall());
-        }
-        if (ledger) {
-            CatchUp.await(app, CATCH_UP, Projection.DYNAMODB, Projection.HISTORY);
-        }
-        long depth = Clients.awaitEmpty(sqs, queue, Duration.ofSeconds(30));
+                label + ": the consumer recorded a delay for every message",
+                phase.itemDelay().count() == targets.length,
+                (long) phase.itemDelay().count() + " of " + targets.length);
+        long depth = Clients.awaitEmpty(sqs, consumer.queue(), Duration.ofSeconds(30));
         report.check(NAME, label + ": the queue is empty afterwards", depth == 0, depth + " messages left");
         return phase;
     }
 
-    /** Every item holds exactly what was sent to it; the ledger has one event per message and nothing rejected. */
-    private void sanity(
-            Case uniform,
-            Case hot,
-            Map<String, long[]> ledgerCounts,
-            Map<String, long[]> baselineCounts,
-            long ledgerSent)
-            throws InterruptedException {
-        for (Case kase : List.of(uniform, hot)) {
-            itemsMatch("ledger", ledgerTable, kase, ledgerCounts.get(kase.name()));
-            itemsMatch("seed-Lambda baseline", BASELINE_TABLE, kase, baselineCounts.get(kase.name()));
+    /**
+     * Polls {@code count} every 50 ms until it reaches {@code expected}. @return the middle of the last interval
+     * (epoch ms)
+     */
+    private long awaitCount(String label, Counted count, long expected, Future<?> sending) throws Exception {
+        long lastProgress = System.nanoTime();
+        long previousAt = System.currentTimeMillis();
+        long last = count.get();
+        long near = Math.max(20, (expected - last) / 10);
+        while (true) {
+            long at = System.currentTimeMillis();
+            long now = count.get();
+            if (now >= expected) {
+                if (now > expected) {
+                    report.check(NAME, label + ": no message applied twice", false, now + " for " + expected);
+                }
+                return (previousAt + at) / 2;
+            }
+            if (now != last) {
+                last = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > stall().toNanos() && sending.isDone()) {
+                sending.get(); // a failed producer says why
+                throw new IllegalStateException(
+                        label + ": " + now + " of " + expected + " applied, then nothing for " + stall());
+            }
+            previousAt = at;
+            // every 50 ms near the end, every 500 ms before: reading the ledger's count costs it a scrape
+            Thread.sleep(expected - now > near ? 500 : 50);
         }
-        JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
-        Long events = jdbc.queryForObject(
-                "SELECT count(*) FROM domain_event_entry WHERE payload_type = ?",
-                Long.class,
-                UsageConsumed.class.getName());
-        report.check(
-                NAME,
-                "ledger: exactly one UsageConsumed event per message sent",
-                events != null && events == ledgerSent,
-                events + " events for " + ledgerSent + " messages");
-        Long rejections = jdbc.queryForObject("SELECT count(*) FROM usage_rejection", Long.class);
-        report.check(
-                NAME,
-                "ledger: no message was rejected or dead-lettered",
-                rejections != null && rejections == 0,
-                rejections + " rejections logged");
-        long deadLetters =
-                Clients.awaitEmpty(sqs, app.getBean(Queues.class).deadLetterQueueUrl(), Duration.ofSeconds(1));
-        report.check(NAME, "ledger: the DLQ is empty", deadLetters == 0, deadLetters + " messages");
     }
 
-    private void itemsMatch(String consumer, String table, Case kase, long[] expected) {
-        List<Map<String, AttributeValue>> items =
-                Items.read(dynamo, table, kase.keys(), Items.USER_ID, Items.ENTITLEMENT_KEY, Items.USAGE_COUNT);
+    @FunctionalInterface
+    private interface Counted {
+        long get() throws Exception;
+    }
+
+    /** Per message: AWS requests by operation, DynamoDB capacity units, and (for the ledger) what Postgres did. */
+    private Map<String, Object> resources(
+            Consumer consumer,
+            Map<String, Double> before,
+            Map<String, Double> after,
+            PgAccounting.Snapshot pgBefore,
+            PgAccounting.Snapshot pgAfter,
+            int messages) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        Map<String, Double> requests = new LinkedHashMap<>();
+        double sqsRequests = 0;
+        double dynamoRequests = 0;
+        for (Map.Entry<String, Double> sample : after.entrySet()) {
+            String key = sample.getKey();
+            if (key.startsWith("bench_aws_requests_total{")) {
+                double delta = sample.getValue() - before.getOrDefault(key, 0.0);
+                if (delta > 0) {
+                    requests.put(key.substring(key.indexOf('{')), Percentiles.round(delta / messages));
+                    if (key.contains("service=Sqs")) {
+                        sqsRequests += delta;
+                    } else if (key.contains("service=DynamoDb")) {
+                        dynamoRequests += delta;
+                    }
+                }
+            }
+        }
+        map.put("awsRequestsPerMessage", requests);
+        map.put("sqsRequestsPerMessage", Percentiles.round(sqsRequests / messages));
+        map.put("dynamoDbRequestsPerMessage", Percentiles.round(dynamoRequests / messages));
+        Function<String, Double> units =
+                kind -> (DelayHistogram.sum(after, "bench_aws_capacity_units_total", Map.of("kind", kind))
+                                - DelayHistogram.sum(before, "bench_aws_capacity_units_total", Map.of("kind", kind)))
+                        / messages;
+        map.put("dynamoDbWriteUnitsPerMessage", Percentiles.round(units.apply("write")));
+        map.put("dynamoDbReadUnitsPerMessage", Percentiles.round(units.apply("read")));
+        if (consumer.ledger()) {
+            map.put(
+                    "postgresStatementsPerMessage",
+                    pgAfter.statements() < 0
+                            ? null
+                            : Percentiles.round((double) (pgAfter.statements() - pgBefore.statements()) / messages));
+            map.put(
+                    "postgresCommitsPerMessage",
+                    Percentiles.round((double) (pgAfter.commits() - pgBefore.commits()) / messages));
+            map.put(
+                    "postgresWalBytesPerMessage",
+                    Percentiles.round((double) (pgAfter.walLsnBytes() - pgBefore.walLsnBytes()) / messages));
+        }
+        map.put(
+                "postgresCpuMillisPerMessage",
+                Percentiles.round((pgAfter.cpuMillis() - pgBefore.cpuMillis()) / messages));
+        return map;
+    }
+
+    private void figures(
+            Case kase,
+            List<Phase> saturated,
+            List<Phase> paced,
+            String load,
+            Consumer ledger,
+            Consumer seed,
+            Consumer update) {
+        String c = kase.label();
+        for (Consumer anchor : List.of(seed, update)) {
+            repeated(
+                    c + ": throughput at saturation (ledger: DynamoDB item and history row)",
+                    saturated,
+                    ledger,
+                    anchor,
+                    Phase::throughput,
+                    "msg/s",
+                    "ledger / " + anchor.name());
+        }
+        for (Consumer anchor : List.of(seed, update)) {
+            repeated(
+                    c + ": CPU of the consumer process per 1,000 messages at saturation",
+                    saturated,
+                    ledger,
+                    anchor,
+                    Phase::cpuPerThousand,
+                    "ms",
+                    "ledger / " + anchor.name());
+        }
+        for (double q : new double[] {0.5, 0.95, 0.99}) {
+            String p = "p" + Math.round(q * 100);
+            repeated(
+                    c + ": delay " + p + " SentTimestamp → DynamoDB write acknowledged, " + load,
+                    paced,
+                    ledger,
+                    seed,
+                    phase -> phase.itemDelay().percentileMillis(q),
+                    "ms",
+                    "ledger / " + seed.name());
+            repeated(
+                    c + ": delay " + p + " SentTimestamp → history row committed (ledger), " + load,
+                    paced,
+                    ledger,
+                    seed,
+                    phase -> phase.historyDelay() == null
+                            ? phase.itemDelay().percentileMillis(q)
+                            : phase.historyDelay().percentileMillis(q),
+                    "ms",
+                    "ledger history / " + seed.name() + " item");
+        }
+        repeated(
+                c + ": delay p99 SentTimestamp → DynamoDB write acknowledged, " + load,
+                paced,
+                ledger,
+                update,
+                phase -> phase.itemDelay().percentileMillis(0.99),
+                "ms",
+                "ledger / " + update.name());
+        repeated(
+                c + ": delay p99 SentTimestamp → DynamoDB write acknowledged, at saturation (includes the backlog)",
+                saturated,
+                ledger,
+                seed,
+                phase -> phase.itemDelay().percentileMillis(0.99),
+                "ms",
+                "ledger / " + seed.name());
+    }
+
+    /** A figure from the rounds: medians of each side, the median and range of the per-round ratios. */
+    private void repeated(
+            String name,
+            List<Phase> phases,
+            Consumer ledger,
+            Consumer anchor,
+            Function<Phase, Double> measure,
+            String unit,
+            String meaning) {
+        List<Double> ours = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= settings.repetitions(); round++) {
+            int r = round;
+            Double mine = phases.stream()
+                    .filter(p -> p.round() == r && p.consumer().equals(ledger.name()))
+                    .map(measure)
+                    .findFirst()
+                    .orElse(null);
+            Double other = phases.stream()
+                    .filter(p -> p.round() == r && p.consumer().equals(anchor.name()))
+                    .map(measure)
+                    .findFirst()
+                    .orElse(null);
+            if (mine != null) {
+                ours.add(mine);
+            }
+            if (other != null) {
+                theirs.add(other);
+            }
+            Double ratio = Report.ratio(mine, other);
+            if (ratio != null) {
+                ratios.add(ratio);
+            }
+        }
+        String spread = ratios.isEmpty()
+                ? null
+                : String.format(
+                        Locale.ROOT,
+                        "%.2f–%.2f over %d rounds",
+                        ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                        ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                        ratios.size());
+        report.repeatedFigure(
+                NAME,
+                name,
+                ours.isEmpty() ? null : median(ours),
+                unit,
+                anchor.name(),
+                theirs.isEmpty() ? null : median(theirs),
+                ratios.isEmpty() ? null : median(ratios),
+                meaning,
+                spread);
+    }
+
+    /** Medians of the ledger's per-message resources over the uniform saturation rounds, and the anchors'. */
+    private void capacity(List<Phase> phases, Consumer ledger, Consumer seed, Consumer update) {
+        Map<String, Object> capacity = new LinkedHashMap<>();
+        for (Consumer consumer : List.of(ledger, seed, update)) {
+            List<Phase> own = phases.stream()
+                    .filter(p -> p.consumer().equals(consumer.name())
+                            && p.kase().equals("uniform")
+                            && p.load().equals("saturation"))
+                    .toList();
+            Map<String, Object> medians = new LinkedHashMap<>();
+            medians.put(
+                    "workerCpuMillisPerMessage",
+                    median(own.stream().map(p -> p.cpuPerThousand() / 1000).toList()));
+            for (String key : List.of(
+                    "postgresStatementsPerMessage",
+                    "postgresCommitsPerMessage",
+                    "postgresWalBytesPerMessage",
+                    "postgresCpuMillisPerMessage",
+                    "dynamoDbWriteUnitsPerMessage",
+                    "dynamoDbReadUnitsPerMessage",
+                    "dynamoDbRequestsPerMessage",
+                    "sqsRequestsPerMessage")) {
+                List<Double> values = own.stream()
+                        .map(p -> p.resources().get(key))
+                        .filter(v -> v instanceof Number)
+                        .map(v -> ((Number) v).doubleValue())
+                        .toList();
+                medians.put(key, values.isEmpty() ? null : median(values));
+            }
+            capacity.put(consumer.name(), medians);
+        }
+        report.detail(NAME, "capacity (per message, uniform saturation, median of rounds)", capacity);
+    }
+
+    /** One more uniform saturation phase of the ledger under JFR; @return the messages it sent */
+    private int profile(ServiceProcess service, Consumer ledger, Case uniform, int seed, Map<String, long[]> counts)
+            throws Exception {
+        Path file = settings.output().resolve("ingest-ledger.jfr");
+        int[] targets = targets(uniform, settings.messages(), seed);
+        JfrProfile.start(service.pid(), "ingest");
+        try {
+            phase(ledger, uniform, "saturation under JFR", 0, targets, 0, counts);
+        } finally {
+            JfrProfile.stop(service.pid(), "ingest", file);
+        }
+        report.detail(
+                NAME,
+                "profile of the ledger's process, uniform saturation (JFR " + file + ")",
+                JfrProfile.summarize(file));
+        return targets.length;
+    }
+
+    /** Every item holds exactly what was sent to it; the ledger has one event per message and nothing rejected. */
+    private void sanity(List<Consumer> consumers, Case uniform, Case hot, Map<String, long[]> counts, long ledgerSent)
+            throws Exception {
+        for (Consumer consumer : consumers) {
+            for (Case kase : List.of(uniform, hot)) {
+                itemsMatch(consumer, kase, counts.get(consumer.name() + "/" + kase.name()));
+            }
+        }
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
+            try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM domain_event_entry WHERE payload_type = '"
+                    + UsageConsumed.class.getName() + "'")) {
+                rs.next();
+                long events = rs.getLong(1);
+                report.check(
+                        NAME,
+                        "ledger: exactly one UsageConsumed event per message sent",
+                        events == ledgerSent,
+                        events + " events for " + ledgerSent + " messages");
+            }
+            try (ResultSet rs = statement.executeQuery(
+                    "SELECT count(*) FROM usage_history WHERE event_type = " + "'UsageConsumed'")) {
+                rs.next();
+                long rows = rs.getLong(1);
+                report.check(
+                        NAME,
+                        "ledger: exactly one history row per message sent",
+                        rows == ledgerSent,
+                        rows + " rows for " + ledgerSent + " messages");
+            }
+            try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM usage_rejection")) {
+                rs.next();
+                long rejections = rs.getLong(1);
+                report.check(
+                        NAME,
+                        "ledger: no message was rejected or dead-lettered",
+                        rejections == 0,
+                        rejections + " rejections logged");
+            }
+        }
+    }
+
+    private void itemsMatch(Consumer consumer, Case kase, long[] expected) {
+        List<Map<String, AttributeValue>> items = Items.read(
+                dynamo, consumer.table(), kase.keys(), Items.USER_ID, Items.ENTITLEMENT_KEY, Items.USAGE_COUNT);
         long expectedSum = 0;
         long actualSum = 0;
         int differ = 0;
@@ -436,7 +828,7 @@ final class IngestScenario implements Scenario {
         }
         report.check(
                 NAME,
-                consumer + ", " + kase.name() + ": every item's usageCount equals the messages sent to it",
+                consumer.name() + ", " + kase.name() + ": every item's usageCount equals the messages sent to it",
                 differ == 0,
                 "sum " + actualSum + ", sent " + expectedSum + ", " + differ + " items differ");
     }
@@ -445,7 +837,7 @@ final class IngestScenario implements Scenario {
         return Duration.ofSeconds(settings.stallSeconds());
     }
 
-    private Map<String, Object> ledgerSettings() {
+    private static Map<String, Object> ledgerSettings(ConfigurableApplicationContext app) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String property : List.of(
                 "ledger.sqs.concurrency",
@@ -457,6 +849,7 @@ final class IngestScenario implements Scenario {
                 "axon.eventhandling.processors.entitlement-table.initial-segment-count",
                 "axon.eventhandling.processors.entitlement-table.thread-count",
                 "axon.eventhandling.processors.usage-history.batch-size",
+                "axon.eventhandling.processors.usage-history.initial-segment-count",
                 "ledger.dynamodb.write-parallelism",
                 "spring.datasource.hikari.maximum-pool-size")) {
             values.put(property, app.getEnvironment().getProperty(property, "(default)"));
@@ -483,14 +876,24 @@ final class IngestScenario implements Scenario {
         }
     }
 
-    /** {@code n} distinct indexes below {@code size}, chosen at random with a fixed seed, ascending. */
-    static int[] sample(int size, int n) {
-        List<Integer> all = IntStream.range(0, size).boxed().collect(Collectors.toList());
-        Collections.shuffle(all, new Random(7));
-        return all.subList(0, Math.min(n, size)).stream()
-                .mapToInt(Integer::intValue)
+    /** The consumers in round {@code r}'s order: rotated by one each round. */
+    static <T> List<T> rotate(List<T> consumers, int r) {
+        List<T> order = new ArrayList<>(consumers);
+        java.util.Collections.rotate(order, -(r % consumers.size()));
+        return order;
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream()
+                .filter(v -> v != null)
+                .mapToDouble(Double::doubleValue)
                 .sorted()
                 .toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** The entitlement of each of {@code n} messages: uniform at random over the case's entitlements. */
@@ -503,6 +906,10 @@ final class IngestScenario implements Scenario {
             }
         }
         return targets;
+    }
+
+    static Double rounded(Double value) {
+        return value == null ? null : Percentiles.round(value);
     }
 
     static Double pick(Percentiles.Summary summary, String percentile) {

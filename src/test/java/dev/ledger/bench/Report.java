@@ -36,7 +36,8 @@ final class Report {
             String comparedWith,
             Double comparedValue,
             Double ratio,
-            String ratioMeaning) {}
+            String ratioMeaning,
+            String spread) {}
 
     /** A sanity check: the benchmark fails when one does not pass, after the report is written. */
     record Check(String scenario, String name, boolean passed, String detail) {}
@@ -106,7 +107,34 @@ final class Report {
                 comparedWith,
                 finite(comparedValue),
                 ratio(value, comparedValue),
-                ratioMeaning));
+                ratioMeaning,
+                null));
+    }
+
+    /**
+     * A figure from repeated measurements: {@code value} and {@code comparedValue} are medians, {@code ratio} the
+     * median of the ratios of each repetition (its own pair), {@code spread} their range.
+     */
+    synchronized void repeatedFigure(
+            String scenario,
+            String name,
+            Double value,
+            String unit,
+            String comparedWith,
+            Double comparedValue,
+            Double ratio,
+            String ratioMeaning,
+            String spread) {
+        figures.add(new Figure(
+                scenario,
+                name,
+                finite(value),
+                unit,
+                comparedWith,
+                finite(comparedValue),
+                finite(ratio),
+                ratioMeaning,
+                spread));
     }
 
     synchronized void check(String scenario, String name, boolean passed, String detail) {
@@ -157,7 +185,7 @@ final class Report {
     synchronized void write() throws IOException {
         Files.createDirectories(directory);
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("title", "Entitlement ledger benchmark (issue 7)");
+        root.put("title", "Entitlement ledger benchmark (issues 7 and 18)");
         root.put("started", started.toString());
         root.put("written", Instant.now().toString());
         root.put("elapsedSeconds", Duration.between(started, Instant.now()).toSeconds());
@@ -179,6 +207,7 @@ final class Report {
                     f.put("comparedValue", round(figure.comparedValue()));
                     f.put("ratio", round(figure.ratio()));
                     f.put("ratioMeaning", figure.ratioMeaning());
+                    f.put("ratioSpread", figure.spread());
                     list.add(f);
                 }
             }
@@ -262,8 +291,8 @@ final class Report {
             List<Figure> own =
                     figures.stream().filter(f -> f.scenario().equals(scenario)).toList();
             if (!own.isEmpty()) {
-                md.append("| measure | value | unit | compared with | its value | ratio | ratio is |\n");
-                md.append("|---|---:|---|---|---:|---:|---|\n");
+                md.append("| measure | value | unit | compared with | its value | ratio | ratio is | ratio range |\n");
+                md.append("|---|---:|---|---|---:|---:|---|---|\n");
                 for (Figure f : own) {
                     md.append("| ")
                             .append(cell(f.name()))
@@ -279,6 +308,8 @@ final class Report {
                             .append(ratioText(f.ratio()))
                             .append(" | ")
                             .append(cell(f.ratioMeaning()))
+                            .append(" | ")
+                            .append(f.spread() == null ? "" : cell(f.spread()))
                             .append(" |\n");
                 }
                 md.append('\n');

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.entitlement.EntitlementId;
 import dev.ledger.entitlement.PeriodWindow;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -28,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The baseline of the ingest scenario: a consumer written only for the benchmark that does what the seed's Lambda
@@ -49,6 +52,9 @@ final class SeedLambdaBaseline {
     private final String queueUrl;
     private final String table;
     private final int invocations;
+    private final Mode mode;
+    private final long limit;
+    private final Timer delay;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> error = new AtomicReference<>();
     private volatile boolean running;
@@ -58,12 +64,39 @@ final class SeedLambdaBaseline {
     final LongAdder failed = new LongAdder();
     final LongAdder conflicts = new LongAdder();
 
-    SeedLambdaBaseline(SqsClient sqs, DynamoDbClient dynamo, String queueUrl, String table, int invocations) {
+    /**
+     * What each message costs. {@code SEED}: what the seed's Lambda did, a read and a write conditional on what was
+     * read. {@code UPDATE_ITEM}: the natural DynamoDB design without history, one {@code UpdateItem} that adds the
+     * amount under a condition that holds the limit (the consumer knows it, as from a catalogue), the entitlement's
+     * activity and the period's end; only when that condition fails does it fall back to the seed's read and write
+     * (a period to reset, or a rejection to tell apart).
+     */
+    enum Mode {
+        SEED,
+        UPDATE_ITEM
+    }
+
+    /**
+     * @param limit the usage limit of every entitlement, which {@code UPDATE_ITEM} puts in its condition
+     * @param delay records, for each applied message, SentTimestamp until the write was acknowledged (or null)
+     */
+    SeedLambdaBaseline(
+            SqsClient sqs,
+            DynamoDbClient dynamo,
+            String queueUrl,
+            String table,
+            int invocations,
+            Mode mode,
+            long limit,
+            Timer delay) {
         this.sqs = sqs;
         this.dynamo = dynamo;
         this.queueUrl = queueUrl;
         this.table = table;
         this.invocations = invocations;
+        this.mode = mode;
+        this.limit = limit;
+        this.delay = delay;
     }
 
     /** Creates the baseline's table with the key schema of the entitlements table contract. */
@@ -169,7 +202,8 @@ final class SeedLambdaBaseline {
                 batches.increment();
                 List<Message> done = new ArrayList<>(batch.size());
                 for (Message message : batch) {
-                    if (handle(message)) {
+                    if (mode == Mode.UPDATE_ITEM ? handleWithOneUpdate(message) : handle(message)) {
+                        recordDelay(message);
                         done.add(message);
                         succeeded.increment();
                     } else {
@@ -191,12 +225,15 @@ final class SeedLambdaBaseline {
 
     /** Up to 20 messages: what the event source mapping hands one invocation. */
     private List<Message> receive() {
-        List<Message> batch = new ArrayList<>(sqs.receiveMessage(r ->
-                        r.queueUrl(queueUrl).maxNumberOfMessages(RECEIVE_LIMIT).waitTimeSeconds(1))
+        List<Message> batch = new ArrayList<>(sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                        .maxNumberOfMessages(RECEIVE_LIMIT)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP)
+                        .waitTimeSeconds(1))
                 .messages());
         if (batch.size() == RECEIVE_LIMIT) {
             batch.addAll(sqs.receiveMessage(r -> r.queueUrl(queueUrl)
                             .maxNumberOfMessages(BATCH_SIZE - RECEIVE_LIMIT)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP)
                             .waitTimeSeconds(0))
                     .messages());
         }
@@ -214,6 +251,65 @@ final class SeedLambdaBaseline {
                         .build());
             }
             sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+        }
+    }
+
+    private void recordDelay(Message message) {
+        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        if (delay != null && sent != null) {
+            delay.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - Long.parseLong(sent))));
+        }
+    }
+
+    /**
+     * One record by the single-UpdateItem design: ADD the amount where the item is active, its count leaves room for
+     * the amount under the limit, and its period has not ended. @return true when the usage was applied
+     */
+    boolean handleWithOneUpdate(Message message) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(message.body());
+        } catch (IOException e) {
+            return false;
+        }
+        String userId = body.path("userId").asText(null);
+        String entitlementKey = body.path("entitlementKey").asText(null);
+        long amount = body.hasNonNull("amount") ? body.get("amount").asLong() : 1;
+        if (userId == null || entitlementKey == null || amount < 1) {
+            return false;
+        }
+        Map<String, AttributeValue> key = Map.of(
+                Items.USER_ID,
+                AttributeValue.fromS(userId),
+                Items.ENTITLEMENT_KEY,
+                AttributeValue.fromS(entitlementKey));
+        Instant now = Instant.now();
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key)
+                    .updateExpression("SET #ua = :now ADD #c :amount, #v :one")
+                    .conditionExpression("#a = :true AND #c <= :room AND (attribute_not_exists(#pe) OR #pe > :now)")
+                    .expressionAttributeNames(Map.of(
+                            "#c",
+                            Items.USAGE_COUNT,
+                            "#a",
+                            "active",
+                            "#pe",
+                            "periodEnd",
+                            "#ua",
+                            "updatedAt",
+                            "#v",
+                            Items.VERSION))
+                    .expressionAttributeValues(Map.of(
+                            ":now", AttributeValue.fromS(now.toString()),
+                            ":amount", AttributeValue.fromN(Long.toString(amount)),
+                            ":one", AttributeValue.fromN("1"),
+                            ":true", AttributeValue.fromBool(true),
+                            ":room", AttributeValue.fromN(Long.toString(limit - amount)))));
+            return true;
+        } catch (ConditionalCheckFailedException periodOrLimit) {
+            conflicts.increment();
+            return handle(message);
         }
     }
 

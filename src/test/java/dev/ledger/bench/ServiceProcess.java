@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,15 +54,22 @@ final class ServiceProcess implements AutoCloseable {
     /** Starts the service with {@code -Xmx<heap>} and waits until its health answers 200. */
     static ServiceProcess start(TestDatabase.Database database, String heap, Path directory, String... properties)
             throws IOException, InterruptedException {
+        return start(database, List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"), directory, properties);
+    }
+
+    /** Starts the service with these JVM options and waits until its health answers 200. */
+    static ServiceProcess start(
+            TestDatabase.Database database, List<String> jvmOptions, Path directory, String... properties)
+            throws IOException, InterruptedException {
         Files.createDirectories(directory);
         int port = TestDynamoDb.freePort();
         Path log = directory.resolve("service.log").toAbsolutePath();
         Path gcLog = directory.resolve("gc.log").toAbsolutePath();
         Files.deleteIfExists(gcLog);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap,
-                "-XX:+ExitOnOutOfMemoryError",
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-Xlog:gc:file=" + gcLog,
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -105,6 +113,39 @@ final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(1_000);
         }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Its metrics, Prometheus text ({@code /actuator/prometheus}). */
+    String scrape() throws IOException, InterruptedException {
+        return get("/actuator/prometheus");
+    }
+
+    /**
+     * How many events {@code processor} has recorded in {@code ledger.projection.delay}: messages it applied. Read
+     * from the Prometheus scrape narrowed to that family (cumulative; {@code /actuator/metrics} shows a step
+     * registry's count of the last minute). The scrape costs the service a few ms: read it rarely.
+     */
+    long delayCount(String processor) throws IOException, InterruptedException {
+        Map<String, Double> samples =
+                DelayHistogram.parse(get("/actuator/prometheus?includedNames=" + DelayHistogram.METRIC));
+        return (long) DelayHistogram.sum(samples, DelayHistogram.METRIC + "_count", Map.of("processor", processor));
+    }
+
+    private String get(String pathAndQuery) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri(pathAndQuery))
+                        .header("Authorization", "Bearer " + AdminClient.ADMIN_TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(pathAndQuery + " answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     URI uri(String pathAndQuery) {

@@ -1,6 +1,7 @@
 /**
- * The benchmark harness of issue 7: ingest through SQS (uniform and hot, against a consumer that does what the seed's
- * Lambda did and against raw ElasticMQ), projection rebuild (against a plain JDBC read), history pages and the usage
+ * The benchmark harness of issues 7 and 18: ingest through SQS (uniform and hot; the ledger, the seed's Lambda and a
+ * single-UpdateItem design each in a JVM of its own, delay measured on the server, CPU from /proc, rounds with the
+ * order rotated; and raw ElasticMQ), projection rebuild (against a plain JDBC read), history pages and the usage
  * export (against Postgres COPY), and aggregate load with snapshots (10 events against 100,000). Every figure is
  * measured in the same run as its baseline and reported absolutely and as a ratio, with the machine and the Postgres
  * settings, in {@code target/bench/report.json} and {@code target/bench/report.md}; progress goes to
@@ -17,11 +18,12 @@
  * ./mvnw -Pbench verify -Dbench.messages=20000 -Dbench.rebuildEvents=200000
  * </pre>
  * Sizes ({@code -Dbench.*}, defaults, quick defaults): {@code messages} 100,000 (1,000), {@code hotMessages} as
- * {@code messages}, {@code entitlements} 10,000 (1,000), {@code latencySample} 500, {@code pacedSeconds} 30 (5),
- * {@code pacedLoad} 0.5, {@code producerThreads} 2, {@code baselineInvocations} 5, {@code ceilingConsumers} 4,
- * {@code stallSeconds} 300 (60), {@code rebuildEvents} 1,000,000 (20,000), {@code rebuildEntitlements} 10,000
- * (1,000), {@code historyEvents} 100,000 (6,000), {@code exportRows} 1,000,000 (20,000), {@code historySamples} 200
- * (30), {@code serviceHeap} 256m, {@code aggregateEvents} 100,000 (5,000), {@code aggregateCommands} 300 (50);
+ * {@code messages}, {@code entitlements} 10,000 (1,000), {@code pacedSeconds} 30 (5), {@code pacedLoad} 0.5,
+ * {@code producerThreads} 2, {@code baselineInvocations} 5, {@code ceilingConsumers} 4, {@code stallSeconds} 300
+ * (60), {@code repetitions} 3 (1), {@code warmUpMessages} 5,000 (500), {@code consumerHeap} 512m, {@code profile}
+ * true (false), {@code rebuildEvents} 1,000,000 (20,000), {@code rebuildEntitlements} 10,000 (1,000),
+ * {@code historyEvents} 100,000 (6,000), {@code exportRows} 1,000,000 (20,000), {@code historySamples} 200 (30),
+ * {@code serviceHeap} 256m, {@code aggregateEvents} 100,000 (5,000), {@code aggregateCommands} 300 (50);
  * {@code output} target/bench. See
  * {@link dev.ledger.bench.BenchSettings}.
  *

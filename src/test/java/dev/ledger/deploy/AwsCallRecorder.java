@@ -35,11 +35,17 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
 
     static final Path DIRECTORY = Path.of("target", "aws-calls");
 
+    /** The benchmark's consumer processes run with {@code -Dbench.aws-accounting=true}: nothing is recorded. */
+    private static final boolean BENCHMARK = Boolean.getBoolean("bench.aws-accounting");
+
     private static final Set<String> SEEN = ConcurrentHashMap.newKeySet();
     private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (BENCHMARK) {
+            return; // a benchmark's consumer process: its CPU is measured, and its calls are not the suite's
+        }
         String operation = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + ":"
                 + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         Optional<Class<?>> caller = STACK.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)

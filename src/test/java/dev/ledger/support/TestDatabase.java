@@ -96,8 +96,12 @@ public final class TestDatabase {
             return new Server(url, prefix, container.getUsername(), container.getPassword(), "testcontainers");
         }
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setServerConfig("max_connections", "300")
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (Boolean.getBoolean("ledger.test.pg-stat-statements")) {
+                // the benchmark counts statements per message (issue 18)
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+            }
+            EmbeddedPostgres postgres = builder.setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     // a test server's data is thrown away: no WAL flush at commit and no full-page images
                     .setServerConfig("synchronous_commit", "off")

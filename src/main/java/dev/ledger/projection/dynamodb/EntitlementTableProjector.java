@@ -1,5 +1,6 @@
 package dev.ledger.projection.dynamodb;
 
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
@@ -9,9 +10,12 @@ import dev.ledger.entitlement.PeriodReset;
 import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicyChanged;
 import dev.ledger.entitlement.UsageReversed;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionDelay;
 import dev.ledger.projection.Rebuilds;
 import dev.ledger.threads.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.beans.factory.DisposableBean;
@@ -32,7 +38,8 @@ import org.springframework.stereotype.Component;
  * entitlement and written once, when the batch commits (before its token is stored). A failed write fails the batch,
  * so the token does not move and the processor retries it with backoff; nothing is ever logged and skipped. A rebuild
  * does not replay through here: it rewrites the table in one pass ({@link TableRebuild}) while this processor is
- * stopped, and the processor resumes from what the pass covered.
+ * stopped, and the processor resumes from what the pass covered. Once a batch's writes are acknowledged, the delay of
+ * its usages from SQS is recorded ({@link ProjectionDelay}).
  */
 @Component
 @ProcessingGroup(EntitlementTableProjector.PROCESSOR)
@@ -44,12 +51,14 @@ class EntitlementTableProjector implements DisposableBean {
     private final EntitlementTable table;
     private final Rebuilds rebuilds;
     private final ThreadPoolTaskExecutor writers;
+    private final ProjectionDelay delay;
 
     EntitlementTableProjector(
-            EntitlementTable table, Rebuilds rebuilds, DynamoDbSettings settings, MeterRegistry meters) {
+            EntitlementTable table, Rebuilds rebuilds, DynamoDbSettings settings, MeterRegistry meters, Clock clock) {
         this.table = table;
         this.rebuilds = rebuilds;
         this.writers = Threads.pool("entitlement-table-writer", settings.writeParallelism(), meters);
+        this.delay = new ProjectionDelay(Projection.DYNAMODB, meters, clock);
     }
 
     @EventHandler
@@ -83,8 +92,16 @@ class EntitlementTableProjector implements DisposableBean {
     }
 
     @EventHandler
-    void on(UsageConsumed event, @SequenceNumber long sequence) {
-        stage(event.userId(), event.entitlementKey(), event, sequence);
+    void on(
+            UsageConsumed event,
+            @SequenceNumber long sequence,
+            @MetaDataValue(Ledger.SQS_SENT_TIMESTAMP) Object sentAt,
+            ReplayStatus replay) {
+        Long toRecord = ProjectionDelay.toRecord(sentAt, replay);
+        Batch batch = stage(event.userId(), event.entitlementKey(), event, sequence);
+        if (toRecord != null) {
+            batch.sentTimes().add(toRecord);
+        }
     }
 
     @EventHandler
@@ -92,21 +109,27 @@ class EntitlementTableProjector implements DisposableBean {
         stage(event.userId(), event.entitlementKey(), event, sequence);
     }
 
-    private void stage(String userId, String key, Object event, long sequence) {
+    /** A batch's changes, merged per entitlement, and the SQS send times of its usages (epoch milliseconds). */
+    private record Batch(Map<String, ItemChange> changes, List<Long> sentTimes) {}
+
+    private Batch stage(String userId, String key, Object event, long sequence) {
         UnitOfWork<?> unit = CurrentUnitOfWork.get().root();
-        Map<String, ItemChange> batch = unit.getOrComputeResource(BATCH, name -> {
-            Map<String, ItemChange> pending = new LinkedHashMap<>();
+        Batch batch = unit.getOrComputeResource(BATCH, name -> {
+            Batch pending = new Batch(new LinkedHashMap<>(), new ArrayList<>());
             unit.onPrepareCommit(u -> flush(pending));
             return pending;
         });
-        batch.computeIfAbsent(EntitlementId.of(userId, key).toString(), id -> new ItemChange(userId, key))
+        batch.changes()
+                .computeIfAbsent(EntitlementId.of(userId, key).toString(), id -> new ItemChange(userId, key))
                 .apply(event, sequence);
+        return batch;
     }
 
-    private void flush(Map<String, ItemChange> changes) {
+    private void flush(Batch batch) {
         long generation = rebuilds.activeGeneration(PROCESSOR);
-        List<CompletableFuture<Boolean>> writes = new ArrayList<>(changes.size());
-        for (ItemChange change : changes.values()) {
+        List<CompletableFuture<Boolean>> writes =
+                new ArrayList<>(batch.changes().size());
+        for (ItemChange change : batch.changes().values()) {
             writes.add(CompletableFuture.supplyAsync(() -> table.write(change, generation), writers));
         }
         try {
@@ -114,6 +137,7 @@ class EntitlementTableProjector implements DisposableBean {
         } catch (CompletionException failed) {
             throw failed.getCause() instanceof RuntimeException runtime ? runtime : failed;
         }
+        delay.applied(batch.sentTimes());
     }
 
     @Override

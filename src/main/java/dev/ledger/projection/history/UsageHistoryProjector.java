@@ -2,6 +2,7 @@ package dev.ledger.projection.history;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.command.Ledger;
 import dev.ledger.entitlement.EntitlementActivated;
 import dev.ledger.entitlement.EntitlementDeactivated;
 import dev.ledger.entitlement.EntitlementGranted;
@@ -12,6 +13,10 @@ import dev.ledger.entitlement.UsageConsumed;
 import dev.ledger.entitlement.UsagePolicy;
 import dev.ledger.entitlement.UsagePolicyChanged;
 import dev.ledger.entitlement.UsageReversed;
+import dev.ledger.projection.Projection;
+import dev.ledger.projection.ProjectionDelay;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -22,10 +27,12 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.messaging.annotation.MessageIdentifier;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,7 +41,8 @@ import org.springframework.stereotype.Component;
 /**
  * Writes one {@code usage_history} row per event. Rows of a batch are inserted together when the batch commits, in the
  * same database transaction as the processor's token, so each event is applied exactly once; the insert also ignores a
- * position it already has. A rebuild empties the table first ({@link ResetHandler}) and replays every event.
+ * position it already has. A rebuild empties the table first ({@link ResetHandler}) and replays every event. Once a
+ * batch is committed, the delay of its usages from SQS is recorded ({@link ProjectionDelay}; not during a replay).
  */
 @Component
 @ProcessingGroup(UsageHistoryProjector.PROCESSOR)
@@ -51,10 +59,12 @@ class UsageHistoryProjector {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final ProjectionDelay delay;
 
-    UsageHistoryProjector(JdbcTemplate jdbc, ObjectMapper json) {
+    UsageHistoryProjector(JdbcTemplate jdbc, ObjectMapper json, MeterRegistry meters, Clock clock) {
         this.jdbc = jdbc;
         this.json = json;
+        this.delay = new ProjectionDelay(Projection.HISTORY, meters, clock);
     }
 
     @EventHandler
@@ -137,7 +147,13 @@ class UsageHistoryProjector {
     }
 
     @EventHandler
-    void on(UsageConsumed e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+    void on(
+            UsageConsumed e,
+            @SequenceNumber long seq,
+            @Timestamp Instant at,
+            @MessageIdentifier String eventId,
+            @MetaDataValue(Ledger.SQS_SENT_TIMESTAMP) Object sentAt,
+            ReplayStatus replay) {
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
                 .period(e.periodStart(), e.periodEnd())
                 .limit(e.limit());
@@ -147,6 +163,7 @@ class UsageHistoryProjector {
         row.dedupKey = e.dedupKey();
         row.messageId = e.sourceMessageId();
         row.metadata = write(e.metadata());
+        row.sentAt = ProjectionDelay.toRecord(sentAt, replay);
         stage(row);
     }
 
@@ -188,6 +205,10 @@ class UsageHistoryProjector {
         List<Row> rows = batch.getOrComputeResource(BATCH, name -> {
             List<Row> pending = new ArrayList<>();
             batch.onPrepareCommit(u -> insert(pending));
+            batch.afterCommit(u -> delay.applied(pending.stream()
+                    .map(r -> r.sentAt)
+                    .filter(sentAt -> sentAt != null)
+                    .toList()));
             return pending;
         });
         rows.add(row);
@@ -256,6 +277,8 @@ class UsageHistoryProjector {
         String metadata;
         String details;
         String reversalOf;
+        /** The SQS send time of a usage to record once its row is committed (epoch milliseconds), or null. */
+        Long sentAt;
 
         Row(
                 String eventId,
