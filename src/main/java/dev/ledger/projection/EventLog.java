@@ -25,7 +25,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The one way the projection tools (drift check, one-pass rebuild) and explain read the event store: every event goes
+ * The one way the projection tools (drift check, one-pass rebuilds) and explain read the event store: every event goes
  * through Axon's event serializer and upcaster chain, so an upcaster changes what they compute exactly as it changes
  * what the processors apply. The processors themselves read through Axon's own stream ({@link PromptEventSource}),
  * which upcasts the same way.
@@ -56,6 +56,12 @@ public class EventLog {
             FROM domain_event_entry
             WHERE aggregate_identifier = ?
             ORDER BY sequence_number""";
+    private static final String EVENTS_IN_ORDER = """
+            SELECT aggregate_identifier, sequence_number, type, event_identifier, time_stamp, payload_type,
+                   payload_revision, payload, meta_data, global_index
+            FROM domain_event_entry
+            WHERE global_index <= ?
+            ORDER BY global_index""";
     private static final String GAPS = """
             SELECT s FROM generate_series(greatest(?, (SELECT min(global_index) FROM domain_event_entry)), ?) AS s
             WHERE NOT EXISTS (SELECT 1 FROM domain_event_entry e WHERE e.global_index = s)""";
@@ -108,6 +114,44 @@ public class EventLog {
             return Optional.of(GapAwareTrackingToken.newInstance(head, gaps));
         });
         return covered;
+    }
+
+    /**
+     * Hands every event to {@code sink} in the order of the store (global index), upcast and deserialized as
+     * {@link #readByAggregate} does, each with its global index, from one snapshot of the store.
+     *
+     * @return the position the read covered, as {@link #readByAggregate} returns it; empty when the store is empty
+     */
+    public Optional<GapAwareTrackingToken> readInOrder(Consumer<StoredEvent> sink) {
+        Configuration configuration = axon.getObject();
+        Map<String, Long> positions = new HashMap<>();
+        long[] previous = {-1};
+        Chunks chunks = new Chunks(configuration, event -> {
+            Long position = positions.remove(event.getIdentifier());
+            previous[0] = position == null ? previous[0] : position;
+            sink.accept(new StoredEvent(previous[0], event));
+        });
+        return snapshot.execute(transaction -> {
+            Long head = jdbc.queryForObject("SELECT max(global_index) FROM domain_event_entry", Long.class);
+            if (head == null) {
+                return Optional.empty();
+            }
+            Set<Long> gaps = new TreeSet<>(jdbc.queryForList(GAPS, Long.class, head - GAP_WINDOW, head));
+            jdbc.query(
+                    connection -> {
+                        PreparedStatement statement = connection.prepareStatement(
+                                EVENTS_IN_ORDER, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+                        statement.setFetchSize(FETCH_SIZE);
+                        statement.setLong(1, head);
+                        return statement;
+                    },
+                    rs -> {
+                        positions.put(rs.getString(4), rs.getLong(10));
+                        chunks.add(entry(rs));
+                    });
+            chunks.flush();
+            return Optional.of(GapAwareTrackingToken.newInstance(head, gaps));
+        });
     }
 
     /** An event with its position in the store: {@code position} is its global index. */

@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Sizes of the benchmark, from system properties ({@code -Dbench.*}), with the defaults of issue 7, or small ones with
+ * Sizes of the benchmark, from system properties ({@code -Dbench.*}), with the defaults of the published run (issue 18), or small ones with
  * {@code -Dbench.quick=true} for a smoke run.
  *
  * @param quick               small sizes everywhere (explicit properties still win)
  * @param scenarios           which scenarios run ({@code bench.scenarios}, comma-separated; default all)
  * @param output              where report.json and report.md go ({@code bench.output}, default {@code target/bench})
  * @param messages            ingest: messages per consumer at saturation, uniform case ({@code bench.messages})
- * @param hotMessages         ingest: the same for the hot case ({@code bench.hotMessages}, default {@code messages})
+ * @param hotMessages         ingest: the same for the hot case ({@code bench.hotMessages}, default half of {@code messages})
  * @param entitlements        ingest: entitlements of the uniform case ({@code bench.entitlements})
  * @param pacedSeconds        ingest: length of the paced phase that measures latency below saturation
  * @param pacedLoad           ingest: the paced rate as a fraction of the slower consumer's saturation throughput
@@ -38,6 +38,8 @@ import java.util.Set;
  * @param warmUpMessages      ingest: messages each consumer process takes, unmeasured, before the first phase
  * @param consumerHeap        ingest: {@code -Xmx} of every consumer process (the ledger and both anchors)
  * @param profile             ingest: one more uniform saturation phase of the ledger under JFR, summarized in the report
+ * @param ledgerProperties    ingest: extra Spring properties of the ledger's process ({@code bench.ledgerProperties},
+ *                            separated by {@code ;}), to measure one setting against another
  */
 record BenchSettings(
         boolean quick,
@@ -63,7 +65,8 @@ record BenchSettings(
         int repetitions,
         int warmUpMessages,
         String consumerHeap,
-        boolean profile) {
+        boolean profile,
+        List<String> ledgerProperties) {
 
     static final List<String> ALL_SCENARIOS = List.of("ingest", "rebuild", "history", "aggregate");
     /** The history API's default page size, which the page figures use. */
@@ -114,15 +117,15 @@ record BenchSettings(
                     .filter(s -> !s.isEmpty())
                     .forEach(scenarios::add);
         }
-        int messages = integer("bench.messages", quick ? 1_000 : 100_000);
+        int messages = integer("bench.messages", quick ? 1_000 : 10_000);
         return new BenchSettings(
                 quick,
                 scenarios,
                 Path.of(System.getProperty("bench.output", "target/bench")),
                 messages,
-                integer("bench.hotMessages", messages),
+                integer("bench.hotMessages", quick ? messages : messages / 2),
                 integer("bench.entitlements", quick ? 1_000 : 10_000),
-                integer("bench.pacedSeconds", quick ? 5 : 30),
+                integer("bench.pacedSeconds", quick ? 5 : 15),
                 decimal("bench.pacedLoad", 0.5),
                 integer("bench.producerThreads", 2),
                 integer("bench.baselineInvocations", 5),
@@ -139,7 +142,11 @@ record BenchSettings(
                 integer("bench.repetitions", quick ? 1 : 3),
                 integer("bench.warmUpMessages", quick ? 500 : 5_000),
                 System.getProperty("bench.consumerHeap", "512m"),
-                !"false".equalsIgnoreCase(System.getProperty("bench.profile", quick ? "false" : "true")));
+                !"false".equalsIgnoreCase(System.getProperty("bench.profile", quick ? "false" : "true")),
+                Arrays.stream(System.getProperty("bench.ledgerProperties", "").split(";"))
+                        .map(String::trim)
+                        .filter(p -> !p.isEmpty())
+                        .toList());
     }
 
     boolean runs(String scenario) {
@@ -171,6 +178,7 @@ record BenchSettings(
         map.put("bench.warmUpMessages", warmUpMessages);
         map.put("bench.consumerHeap", consumerHeap);
         map.put("bench.profile", profile);
+        map.put("bench.ledgerProperties", ledgerProperties);
         return map;
     }
 

@@ -224,8 +224,7 @@ final class IngestScenario implements Scenario {
                             database,
                             AnchorProcess.jvmOptions(settings.consumerHeap()),
                             directory.resolve("ledger"),
-                            "ledger.environment=bench",
-                            DelayHistogram.sloProperty());
+                            ledgerProperties());
                     AnchorProcess seed = AnchorProcess.start(
                             SeedLambdaBaseline.Mode.SEED,
                             settings.consumerHeap(),
@@ -303,6 +302,12 @@ final class IngestScenario implements Scenario {
                 sanity(consumers, uniform, hot, counts, ledgerSent);
             }
         }
+    }
+
+    private String[] ledgerProperties() {
+        List<String> properties = new ArrayList<>(List.of("ledger.environment=bench", DelayHistogram.sloProperty()));
+        properties.addAll(settings.ledgerProperties());
+        return properties.toArray(String[]::new);
     }
 
     private Consumer ledger(ServiceProcess service, String queue, String table) throws java.sql.SQLException {

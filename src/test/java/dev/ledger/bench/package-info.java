@@ -11,17 +11,19 @@
  * <p>{@link dev.ledger.bench.LedgerBenchmark} is not matched by Surefire's default includes, so {@code ./mvnw verify}
  * never runs it. Run it with the {@code bench} profile:
  * <pre>
- * ./mvnw -Pbench verify                                  # issue 7's sizes, the README's published run: 17 minutes
- * ./mvnw -Pbench verify -Dbench.messages=20000           # a fifth of the ingest time
- * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 4 minutes
+ * ./mvnw -Pbench verify                                  # the sizes of the README's published run: about 40 minutes
+ * ./mvnw -Pbench verify -Dbench.scenarios=ingest,rebuild # the published run of issue 18: about 20 minutes
+ * ./mvnw -Pbench verify -Dbench.quick=true               # smoke run with small sizes, about 5 minutes
  * ./mvnw -Pbench verify -Dbench.scenarios=ingest,history # some scenarios only
  * ./mvnw -Pbench verify -Dbench.messages=20000 -Dbench.rebuildEvents=200000
+ * ./mvnw -Pbench verify -Dbench.scenarios=ingest -Dbench.repetitions=1   # one round: a quick comparison
  * </pre>
- * Sizes ({@code -Dbench.*}, defaults, quick defaults): {@code messages} 100,000 (1,000), {@code hotMessages} as
- * {@code messages}, {@code entitlements} 10,000 (1,000), {@code pacedSeconds} 30 (5), {@code pacedLoad} 0.5,
+ * Sizes ({@code -Dbench.*}, defaults, quick defaults): {@code messages} 10,000 (1,000), {@code hotMessages} half of
+ * {@code messages} (as many), {@code entitlements} 10,000 (1,000), {@code pacedSeconds} 15 (5), {@code pacedLoad} 0.5,
  * {@code producerThreads} 2, {@code baselineInvocations} 5, {@code ceilingConsumers} 4, {@code stallSeconds} 300
  * (60), {@code repetitions} 3 (1), {@code warmUpMessages} 5,000 (500), {@code consumerHeap} 512m, {@code profile}
- * true (false), {@code rebuildEvents} 1,000,000 (20,000), {@code rebuildEntitlements} 10,000 (1,000),
+ * true (false), {@code ledgerProperties} none (e.g. {@code axon.metrics.auto-configuration.enabled=true} to measure a
+ * setting), {@code rebuildEvents} 1,000,000 (20,000), {@code rebuildEntitlements} 10,000 (1,000),
  * {@code historyEvents} 100,000 (6,000), {@code exportRows} 1,000,000 (20,000), {@code historySamples} 200 (30),
  * {@code serviceHeap} 256m, {@code aggregateEvents} 100,000 (5,000), {@code aggregateCommands} 300 (50);
  * {@code output} target/bench. See

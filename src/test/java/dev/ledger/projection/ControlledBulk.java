@@ -7,13 +7,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.axonframework.eventhandling.TrackingToken;
+import org.springframework.core.Ordered;
 
 /**
  * A bulk rebuild of the history projection that rebuilds nothing, and blocks or fails when told to, to drive the
  * orchestration of a one-pass rebuild (status while it runs, claims, what a failed pass leaves). It takes part only while
- * {@link #arm armed}: disarmed it names no projection, so a rebuild of the history is the production replay.
+ * {@link #arm armed}, and then before the production one ({@code HistoryRebuild}: first in order); disarmed it names no
+ * projection, so a rebuild of the history is the production one.
  */
-public final class ControlledBulk implements BulkRebuild {
+public final class ControlledBulk implements BulkRebuild, Ordered {
 
     /** A pass waits for this latch before it returns. */
     public volatile CountDownLatch release = new CountDownLatch(0);
@@ -31,11 +33,16 @@ public final class ControlledBulk implements BulkRebuild {
         armed = true;
     }
 
-    /** From now on, a rebuild of the history is the production replay again. */
+    /** From now on, a rebuild of the history is the production one again. */
     public void disarm() {
         armed = false;
         failWith = null;
         release.countDown();
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
@@ -69,13 +70,17 @@ class UsageHistoryProjector {
 
     @EventHandler
     void on(EntitlementGranted e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(entitlementGranted(e, seq, at, eventId));
+    }
+
+    private Row entitlementGranted(EntitlementGranted e, long seq, Instant at, String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("active", e.active());
         details.put("usage", policy(e.usage()));
-        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
+        return row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementGranted", e.grantedAt(), at)
                 .period(e.periodStart(), e.periodEnd())
                 .limit(e.usage() == null ? null : e.usage().limit())
-                .details(details));
+                .details(details);
     }
 
     /**
@@ -84,6 +89,10 @@ class UsageHistoryProjector {
      */
     @EventHandler
     void on(EntitlementImported e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(entitlementImported(e, seq, at, eventId));
+    }
+
+    private Row entitlementImported(EntitlementImported e, long seq, Instant at, String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("active", e.active());
         details.put("usage", policy(e.usage()));
@@ -97,11 +106,15 @@ class UsageHistoryProjector {
             row.amount = e.used();
             row.usedAfter = e.used();
         }
-        stage(row);
+        return row;
     }
 
     @EventHandler
     void on(UsagePolicyChanged e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(usagePolicyChanged(e, seq, at, eventId));
+    }
+
+    private Row usagePolicyChanged(UsagePolicyChanged e, long seq, Instant at, String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("usage", policy(e.usage()));
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsagePolicyChanged", e.changedAt(), at)
@@ -109,7 +122,7 @@ class UsageHistoryProjector {
                 .limit(e.usage() == null ? null : e.usage().limit())
                 .details(details);
         row.usedAfter = e.usage() == null ? null : e.used();
-        stage(row);
+        return row;
     }
 
     @EventHandler
@@ -118,7 +131,11 @@ class UsageHistoryProjector {
             @SequenceNumber long seq,
             @Timestamp Instant at,
             @MessageIdentifier String eventId) {
-        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at));
+        stage(entitlementDeactivated(e, seq, at, eventId));
+    }
+
+    private Row entitlementDeactivated(EntitlementDeactivated e, long seq, Instant at, String eventId) {
+        return row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementDeactivated", e.deactivatedAt(), at);
     }
 
     @EventHandler
@@ -127,11 +144,19 @@ class UsageHistoryProjector {
             @SequenceNumber long seq,
             @Timestamp Instant at,
             @MessageIdentifier String eventId) {
-        stage(row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at));
+        stage(entitlementActivated(e, seq, at, eventId));
+    }
+
+    private Row entitlementActivated(EntitlementActivated e, long seq, Instant at, String eventId) {
+        return row(eventId, e.userId(), e.entitlementKey(), seq, "EntitlementActivated", e.activatedAt(), at);
     }
 
     @EventHandler
     void on(PeriodReset e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(periodReset(e, seq, at, eventId));
+    }
+
+    private Row periodReset(PeriodReset e, long seq, Instant at, String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", e.reason().name());
         details.put("previousPeriodStart", e.previousPeriodStart().toString());
@@ -143,7 +168,7 @@ class UsageHistoryProjector {
                 .period(e.periodStart(), e.periodEnd())
                 .details(details);
         row.usedAfter = 0L;
-        stage(row);
+        return row;
     }
 
     @EventHandler
@@ -154,6 +179,12 @@ class UsageHistoryProjector {
             @MessageIdentifier String eventId,
             @MetaDataValue(Ledger.SQS_SENT_TIMESTAMP) Object sentAt,
             ReplayStatus replay) {
+        Row row = usageConsumed(e, seq, at, eventId);
+        row.sentAt = ProjectionDelay.toRecord(sentAt, replay);
+        stage(row);
+    }
+
+    private Row usageConsumed(UsageConsumed e, long seq, Instant at, String eventId) {
         Row row = row(eventId, e.userId(), e.entitlementKey(), seq, "UsageConsumed", e.occurredAt(), at)
                 .period(e.periodStart(), e.periodEnd())
                 .limit(e.limit());
@@ -163,8 +194,7 @@ class UsageHistoryProjector {
         row.dedupKey = e.dedupKey();
         row.messageId = e.sourceMessageId();
         row.metadata = write(e.metadata());
-        row.sentAt = ProjectionDelay.toRecord(sentAt, replay);
-        stage(row);
+        return row;
     }
 
     /**
@@ -174,6 +204,10 @@ class UsageHistoryProjector {
      */
     @EventHandler
     void on(UsageReversed e, @SequenceNumber long seq, @Timestamp Instant at, @MessageIdentifier String eventId) {
+        stage(usageReversed(e, seq, at, eventId));
+    }
+
+    private Row usageReversed(UsageReversed e, long seq, Instant at, String eventId) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reversalId", e.reversalId());
         details.put("reason", e.reason());
@@ -187,7 +221,51 @@ class UsageHistoryProjector {
         row.amount = -e.amount();
         row.usedAfter = e.usedAfter();
         row.reversalOf = e.reversalOf();
-        stage(row);
+        return row;
+    }
+
+    /**
+     * The row of any event this projection keeps, as its handler builds it: the one-pass rebuild
+     * ({@link HistoryRebuild}) writes the same rows the processor does. Null for an event it does not keep.
+     */
+    Row rowOf(EventMessage<?> event, long sequence) {
+        Object payload = event.getPayload();
+        Instant at = event.getTimestamp();
+        String id = event.getIdentifier();
+        if (payload instanceof EntitlementGranted e) {
+            return entitlementGranted(e, sequence, at, id);
+        }
+        if (payload instanceof EntitlementImported e) {
+            return entitlementImported(e, sequence, at, id);
+        }
+        if (payload instanceof UsagePolicyChanged e) {
+            return usagePolicyChanged(e, sequence, at, id);
+        }
+        if (payload instanceof EntitlementDeactivated e) {
+            return entitlementDeactivated(e, sequence, at, id);
+        }
+        if (payload instanceof EntitlementActivated e) {
+            return entitlementActivated(e, sequence, at, id);
+        }
+        if (payload instanceof PeriodReset e) {
+            return periodReset(e, sequence, at, id);
+        }
+        if (payload instanceof UsageConsumed e) {
+            return usageConsumed(e, sequence, at, id);
+        }
+        if (payload instanceof UsageReversed e) {
+            return usageReversed(e, sequence, at, id);
+        }
+        return null;
+    }
+
+    /** Inserts rows whose positions are known (the rebuild reads them with the events). */
+    void insert(List<Row> rows, List<Long> positions) {
+        List<Object[]> values = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            values.add(rows.get(i).values(positions.get(i)));
+        }
+        jdbc.batchUpdate(INSERT, values);
     }
 
     @ResetHandler
@@ -258,7 +336,7 @@ class UsageHistoryProjector {
         }
     }
 
-    private final class Row {
+    final class Row {
         final String eventId;
         final String userId;
         final String key;
