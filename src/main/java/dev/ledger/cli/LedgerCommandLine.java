@@ -267,9 +267,9 @@ public final class LedgerCommandLine {
     @Command(
             name = "rebuild",
             mixinStandardHelpOptions = true,
-            description = "Rebuild the projection under a new generation: for dynamodb, one pass over the event store, "
-                    + "run by this job, that writes every item once (adr/0014); for history, the table is emptied "
-                    + "and every event replayed into it. Exits when the projection has caught up.")
+            description = "Rebuild the projection under a new generation in one pass over the event store, run by this "
+                    + "job: for dynamodb, every item written once (adr/0014); for history, the table emptied and every "
+                    + "row written again (adr/0026). Exits when the projection has caught up.")
     static final class Rebuild implements Callable<Integer> {
         private final ConfigurableApplicationContext context;
         private final PrintWriter out;

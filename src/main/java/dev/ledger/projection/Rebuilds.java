@@ -37,10 +37,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>the requester bumps {@code generation} in {@code projection_generation};</li>
  *   <li>every instance polls that row and shuts its processor down when the generation it runs with is stale,
  *       releasing its token claims;</li>
- *   <li>the DynamoDB table ({@link BulkRebuild}, ADR 0014): the requester claims every segment of the processor, so
- *       that no instance can process while the table is rewritten in one pass over the event store, keeps the claims
- *       alive, moves tokens that are behind to what the pass covered, then releases the claims. The usage history: the
- *       requester resets the tokens, and the processor empties the table and replays every event into it;</li>
+ *   <li>a projection with a {@link BulkRebuild} (the DynamoDB table, ADR 0014; the usage history, ADR 0026): the
+ *       requester claims every segment of the processor, so that no instance can process while the projection is
+ *       rewritten in one pass over the event store, keeps the claims alive, moves tokens that are behind to what the
+ *       pass covered, then releases the claims. A projection without one: the requester resets the tokens, and the
+ *       processor empties it and replays every event into it;</li>
  *   <li>the requester records {@code reset_generation}; every instance sees it and starts the processor again,
  *       writing with the new generation.</li>
  * </ol>
@@ -140,9 +141,9 @@ public class Rebuilds implements SchedulingConfigurer, DisposableBean {
     }
 
     /**
-     * Starts a rebuild of {@code projection}. For a projection with a {@link BulkRebuild} (the DynamoDB table), returns
+     * Starts a rebuild of {@code projection}. For a projection with a {@link BulkRebuild} (both of them today), returns
      * once this instance holds every token claim; the one-pass rebuild then runs in the background here
-     * ({@link #awaitBulk} waits for it). For the history, returns once the tokens are reset; the replay then runs in
+     * ({@link #awaitBulk} waits for it). For one without, returns once the tokens are reset; the replay then runs in
      * the background on every instance.
      *
      * @return the new generation

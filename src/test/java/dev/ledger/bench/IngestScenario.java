@@ -593,6 +593,9 @@ final class IngestScenario implements Scenario {
             map.put(
                     "postgresWalBytesPerMessage",
                     Percentiles.round((double) (pgAfter.walLsnBytes() - pgBefore.walLsnBytes()) / messages));
+            map.put(
+                    "postgresDatabaseGrowthBytesPerMessage",
+                    Percentiles.round((double) (pgAfter.databaseBytes() - pgBefore.databaseBytes()) / messages));
         }
         map.put(
                 "postgresCpuMillisPerMessage",
@@ -740,6 +743,7 @@ final class IngestScenario implements Scenario {
                     "postgresStatementsPerMessage",
                     "postgresCommitsPerMessage",
                     "postgresWalBytesPerMessage",
+                    "postgresDatabaseGrowthBytesPerMessage",
                     "postgresCpuMillisPerMessage",
                     "dynamoDbWriteUnitsPerMessage",
                     "dynamoDbReadUnitsPerMessage",

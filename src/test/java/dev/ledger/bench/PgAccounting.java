@@ -12,13 +12,14 @@ import java.util.Map;
 
 /**
  * What Postgres did during a phase: statements ({@code pg_stat_statements}, when the server preloads it), transactions,
- * WAL bytes (LSN difference) and the server's CPU time (its process tree in {@code /proc}). Counts are cluster-wide
+ * WAL bytes (LSN difference), the database's growth on disk and the server's CPU time (its process tree in
+ * {@code /proc}). Counts are cluster-wide
  * and taken while only the measured consumer uses Postgres.
  */
 final class PgAccounting {
 
     /** One reading. */
-    record Snapshot(long statements, long commits, long walLsnBytes, double cpuMillis) {}
+    record Snapshot(long statements, long commits, long walLsnBytes, double cpuMillis, long databaseBytes) {}
 
     private final TestDatabase.Database database;
     private final boolean statementsAvailable;
@@ -80,7 +81,12 @@ final class PgAccounting {
                 rs.next();
                 lsn = rs.getLong(1);
             }
-            return new Snapshot(statements, commits, lsn, postmaster > 0 ? ProcCpu.treeMillis(postmaster) : 0);
+            long size;
+            try (ResultSet rs = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+                rs.next();
+                size = rs.getLong(1);
+            }
+            return new Snapshot(statements, commits, lsn, postmaster > 0 ? ProcCpu.treeMillis(postmaster) : 0, size);
         }
     }
 

@@ -12,6 +12,8 @@ import dev.ledger.support.IntegrationTest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
@@ -98,5 +100,30 @@ class PostgresStorageTest {
     void axon_serializes_events_messages_and_everything_else_with_jackson() {
         assertThat(List.of(serializer, eventSerializer, messageSerializer))
                 .allSatisfy(s -> assertThat(s).isInstanceOf(JacksonSerializer.class));
+    }
+
+    @Autowired
+    TokenStore tokenStore;
+
+    @Test
+    void the_processors_keep_their_tokens_through_jdbc_in_token_entry_as_json() {
+        // the JPA store had Hibernate translate a JPQL update on every batch (ADR 0026)
+        assertThat(tokenStore).isInstanceOf(JdbcTokenStore.class);
+        EntitlementId id = EntitlementId.of("pg-storage-token-user", "AI_TUTOR_ACCESS");
+        ledger.send(
+                id,
+                new GrantEntitlement(id, true, new UsagePolicy(10, Period.NONE, null, OverLimit.REJECT), Instant.now()),
+                Map.of());
+        Long head = jdbc.queryForObject("SELECT max(global_index) FROM domain_event_entry", Long.class);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(jdbc.queryForList(
+                                "SELECT convert_from(token, 'UTF8') FROM token_entry WHERE processor_name IN "
+                                        + "('entitlement-table', 'usage-history') AND token IS NOT NULL",
+                                String.class))
+                        .isNotEmpty()
+                        .anySatisfy(token -> assertThat(
+                                        Long.parseLong(token.replaceAll("(?s).*\"index\"\\s*:\\s*(\\d+).*", "$1")))
+                                .isGreaterThanOrEqualTo(head)));
     }
 }

@@ -42,7 +42,8 @@ import org.springframework.stereotype.Component;
 /**
  * Writes one {@code usage_history} row per event. Rows of a batch are inserted together when the batch commits, in the
  * same database transaction as the processor's token, so each event is applied exactly once; the insert also ignores a
- * position it already has. A rebuild empties the table first ({@link ResetHandler}) and replays every event. Once a
+ * position it already has. A rebuild rewrites the table in one pass ({@link HistoryRebuild}) with this processor's row
+ * builder ({@link #rowOf}); a reset of the tokens would empty it ({@link ResetHandler}) and replay every event. Once a
  * batch is committed, the delay of its usages from SQS is recorded ({@link ProjectionDelay}; not during a replay).
  */
 @Component
