@@ -123,14 +123,8 @@ public class EventLog {
      * @return the position the read covered, as {@link #readByAggregate} returns it; empty when the store is empty
      */
     public Optional<GapAwareTrackingToken> readInOrder(Consumer<StoredEvent> sink) {
-        Configuration configuration = axon.getObject();
         Map<String, Long> positions = new HashMap<>();
-        long[] previous = {-1};
-        Chunks chunks = new Chunks(configuration, event -> {
-            Long position = positions.remove(event.getIdentifier());
-            previous[0] = position == null ? previous[0] : position;
-            sink.accept(new StoredEvent(previous[0], event));
-        });
+        Chunks chunks = positioned(positions, sink);
         return snapshot.execute(transaction -> {
             Long head = jdbc.queryForObject("SELECT max(global_index) FROM domain_event_entry", Long.class);
             if (head == null) {
@@ -165,16 +159,8 @@ public class EventLog {
      * @return whether the aggregate has any event
      */
     public boolean readAggregate(String aggregateIdentifier, Consumer<StoredEvent> sink) {
-        Configuration configuration = axon.getObject();
-        // an upcaster keeps an event's identifier, so the position is found by it; an event an upcaster made up (a
-        // split) takes the position of the event before it
         Map<String, Long> positions = new HashMap<>();
-        long[] previous = {-1};
-        Chunks chunks = new Chunks(configuration, event -> {
-            Long position = positions.remove(event.getIdentifier());
-            previous[0] = position == null ? previous[0] : position;
-            sink.accept(new StoredEvent(previous[0], event));
-        });
+        Chunks chunks = positioned(positions, sink);
         return Boolean.TRUE.equals(snapshot.execute(transaction -> {
             boolean[] any = {false};
             jdbc.query(
@@ -193,6 +179,20 @@ public class EventLog {
             chunks.flush();
             return any[0];
         }));
+    }
+
+    /**
+     * Chunks that hand each upcast event to {@code sink} with its global index, taken from {@code positions} (event
+     * identifier to global index, filled as rows are read). An upcaster keeps an event's identifier, so the position
+     * is found by it; an event an upcaster made up (a split) takes the position of the event before it.
+     */
+    private Chunks positioned(Map<String, Long> positions, Consumer<StoredEvent> sink) {
+        long[] previous = {-1};
+        return new Chunks(axon.getObject(), event -> {
+            Long position = positions.remove(event.getIdentifier());
+            previous[0] = position == null ? previous[0] : position;
+            sink.accept(new StoredEvent(previous[0], event));
+        });
     }
 
     private static GenericDomainEventEntry<byte[]> entry(ResultSet rs) throws SQLException {

@@ -266,23 +266,12 @@ final class SeedLambdaBaseline {
      * the amount under the limit, and its period has not ended. @return true when the usage was applied
      */
     boolean handleWithOneUpdate(Message message) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(message.body());
-        } catch (IOException e) {
+        Usage usage = Usage.of(message);
+        if (usage == null) {
             return false;
         }
-        String userId = body.path("userId").asText(null);
-        String entitlementKey = body.path("entitlementKey").asText(null);
-        long amount = body.hasNonNull("amount") ? body.get("amount").asLong() : 1;
-        if (userId == null || entitlementKey == null || amount < 1) {
-            return false;
-        }
-        Map<String, AttributeValue> key = Map.of(
-                Items.USER_ID,
-                AttributeValue.fromS(userId),
-                Items.ENTITLEMENT_KEY,
-                AttributeValue.fromS(entitlementKey));
+        Map<String, AttributeValue> key = usage.key();
+        long amount = usage.amount();
         Instant now = Instant.now();
         try {
             dynamo.updateItem(r -> r.tableName(table)
@@ -309,29 +298,45 @@ final class SeedLambdaBaseline {
             return true;
         } catch (ConditionalCheckFailedException periodOrLimit) {
             conflicts.increment();
-            return handle(message);
+            return handle(usage);
+        }
+    }
+
+    /** A message's usage: its item's key and amount; null for a body the seed's Lambda would not apply. */
+    private record Usage(Map<String, AttributeValue> key, long amount) {
+
+        static Usage of(Message message) {
+            JsonNode body;
+            try {
+                body = JSON.readTree(message.body());
+            } catch (IOException e) {
+                return null;
+            }
+            String userId = body.path("userId").asText(null);
+            String entitlementKey = body.path("entitlementKey").asText(null);
+            long amount = body.hasNonNull("amount") ? body.get("amount").asLong() : 1;
+            if (userId == null || entitlementKey == null || amount < 1) {
+                return null;
+            }
+            return new Usage(
+                    Map.of(
+                            Items.USER_ID,
+                            AttributeValue.fromS(userId),
+                            Items.ENTITLEMENT_KEY,
+                            AttributeValue.fromS(entitlementKey)),
+                    amount);
         }
     }
 
     /** One record of the batch; @return true when the usage was applied (the message is then deleted) */
     boolean handle(Message message) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(message.body());
-        } catch (IOException e) {
-            return false;
-        }
-        String userId = body.path("userId").asText(null);
-        String entitlementKey = body.path("entitlementKey").asText(null);
-        long amount = body.hasNonNull("amount") ? body.get("amount").asLong() : 1;
-        if (userId == null || entitlementKey == null || amount < 1) {
-            return false;
-        }
-        Map<String, AttributeValue> key = Map.of(
-                Items.USER_ID,
-                AttributeValue.fromS(userId),
-                Items.ENTITLEMENT_KEY,
-                AttributeValue.fromS(entitlementKey));
+        Usage usage = Usage.of(message);
+        return usage != null && handle(usage);
+    }
+
+    private boolean handle(Usage usage) {
+        Map<String, AttributeValue> key = usage.key();
+        long amount = usage.amount();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> item = dynamo.getItem(
                             r -> r.tableName(table).key(key).consistentRead(true))
